@@ -1,0 +1,22 @@
+// Shapes of the stateful resources that both the CDK stack and the local stores create.
+
+export const connectionsTable = {
+  partitionKey: 'connectionId',
+  byUserIndex: { name: 'byUser', partitionKey: 'userId', sortKey: 'connectionId' },
+  ttlAttribute: 'expiresAt',
+} as const
+
+export const notificationQueue = {
+  /** Receives before a job moves to the dead-letter queue. */
+  maxReceiveCount: 5,
+  /** At least six times the consumer's timeout, as AWS advises for Lambda event sources. */
+  visibilityTimeoutSeconds: 180,
+  deadLetterRetentionDays: 14,
+} as const
+
+export const uploadsBucket = {
+  /** Presigned URLs live this long; SECURITY.md asks for at most 5 minutes. */
+  presignSeconds: 300,
+  /** Uploads never referenced by a message are removed after this many days. */
+  abandonedUploadDays: 7,
+} as const

@@ -1,0 +1,84 @@
+// Typed failures thrown by lib/: each knows its HTTP status and the code clients see.
+
+export abstract class AppError extends Error {
+  abstract readonly status: number
+  abstract readonly code: string
+  abstract readonly title: string
+}
+
+export interface FieldError {
+  path: string
+  message: string
+}
+
+export class InvalidError extends AppError {
+  override readonly name = 'InvalidError'
+  readonly status = 400
+  readonly code = 'invalid_request'
+  readonly title = 'Invalid request'
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
+    super(message)
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  override readonly name = 'UnauthorizedError'
+  readonly status = 401
+  readonly code = 'unauthorized'
+  readonly title = 'Unauthorized'
+}
+
+export class ForbiddenError extends AppError {
+  override readonly name = 'ForbiddenError'
+  readonly status = 403
+  readonly code = 'forbidden'
+  readonly title = 'Forbidden'
+}
+
+export class NotFoundError extends AppError {
+  override readonly name = 'NotFoundError'
+  readonly status = 404
+  readonly code = 'not_found'
+  readonly title = 'Not found'
+}
+
+export class ConflictError extends AppError {
+  override readonly name = 'ConflictError'
+  readonly status = 409
+  readonly code = 'conflict'
+  readonly title = 'Conflict'
+}
+
+export class PayloadTooLargeError extends AppError {
+  override readonly name = 'PayloadTooLargeError'
+  readonly status = 413
+  readonly code = 'payload_too_large'
+  readonly title = 'Payload too large'
+}
+
+export class RateLimitedError extends AppError {
+  override readonly name = 'RateLimitedError'
+  readonly status = 429
+  readonly code = 'rate_limited'
+  readonly title = 'Too many requests'
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message)
+  }
+}
+
+export class UnavailableError extends AppError {
+  override readonly name = 'UnavailableError'
+  readonly status = 503
+  readonly code = 'unavailable'
+  readonly title = 'Service unavailable'
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError
+}

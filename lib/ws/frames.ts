@@ -1,0 +1,60 @@
+// Sending frames to WebSocket connections through the @connections management API.
+import {
+  type ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi'
+
+/** A server -> client frame: `type` names it, the rest is its payload. */
+export interface Frame {
+  type: string
+  [field: string]: unknown
+}
+
+export type Delivery = 'sent' | 'gone'
+
+const encoder = new TextEncoder()
+const throttleRetries = 4
+
+function errorName(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Posts one frame. A connection that is gone (410) answers 'gone' so the caller can forget it;
+ * the account-wide throttle (LimitExceededException) is retried with jittered backoff.
+ */
+export async function postFrame(
+  client: ApiGatewayManagementApiClient,
+  connectionId: string,
+  frame: Frame,
+): Promise<Delivery> {
+  const data = encoder.encode(JSON.stringify(frame))
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }))
+      return 'sent'
+    } catch (error) {
+      const name = errorName(error)
+      if (name === 'GoneException') return 'gone'
+      if (name !== 'LimitExceededException' || attempt >= throttleRetries) throw error
+      await sleep(50 * 2 ** attempt * (0.5 + Math.random()))
+    }
+  }
+}
+
+/** Closes a connection from the server side; API Gateway then runs `$disconnect`. */
+export async function closeConnection(
+  client: ApiGatewayManagementApiClient,
+  connectionId: string,
+): Promise<Delivery> {
+  try {
+    await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))
+    return 'sent'
+  } catch (error) {
+    if (errorName(error) === 'GoneException') return 'gone'
+    throw error
+  }
+}
