@@ -1,0 +1,52 @@
+// Versioned PostgreSQL migrations: applied in order, once, under an advisory lock.
+import type { Sql, TransactionSql } from 'postgres'
+import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
+
+export interface Migration {
+  version: number
+  name: string
+  up(sql: TransactionSql): Promise<void>
+}
+
+export const postgresMigrations: readonly Migration[] = [identityAndSocial]
+
+// Any constant works; it only has to be the same for every process that migrates this database.
+const migrationLockKey = 727_011_001
+
+/**
+ * Applies every migration not yet recorded, each in its own transaction. Concurrent runners
+ * serialise on a transaction-scoped advisory lock and re-check what is applied once they hold it,
+ * so two processes applying at once apply each migration exactly once.
+ */
+export async function migratePostgres(
+  sql: Sql,
+  migrations: readonly Migration[] = postgresMigrations,
+  log: (line: string) => void = () => {},
+): Promise<number[]> {
+  await sql`
+    create table if not exists schema_migrations (
+      version integer primary key,
+      name text not null,
+      applied_at timestamptz not null default now()
+    )`.catch((error: unknown) => {
+    // Two first-time runners can race on the catalog; the loser sees the winner's table.
+    if (!(error instanceof Error && 'code' in error && (error.code === '23505' || error.code === '42P07')))
+      throw error
+  })
+  const applied: number[] = []
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    const ran = await sql.begin(async (tx) => {
+      await tx`select pg_advisory_xact_lock(${migrationLockKey})`
+      const [done] = await tx`select 1 from schema_migrations where version = ${migration.version}`
+      if (done) return false
+      await migration.up(tx)
+      await tx`insert into schema_migrations (version, name) values (${migration.version}, ${migration.name})`
+      return true
+    })
+    if (ran) {
+      applied.push(migration.version)
+      log(`postgres: applied ${migration.version} ${migration.name}`)
+    }
+  }
+  return applied
+}

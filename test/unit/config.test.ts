@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigError, parseConfig } from '../../lib/config.ts'
+
+const complete = {
+  DATABASE_URL: 'postgres://u@127.0.0.1:5432/chat',
+  MONGO_URL: 'mongodb://127.0.0.1:27017/',
+  UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:8079',
+  UPSTASH_REDIS_REST_TOKEN: 'token',
+  CONNECTIONS_TABLE: 'connections',
+  UPLOADS_BUCKET: 'uploads',
+  NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:9324/000000000000/notifications',
+  WS_MANAGEMENT_ENDPOINT: 'http://127.0.0.1:3001',
+}
+
+describe('configuration', () => {
+  it('applies defaults to a complete environment', () => {
+    const config = parseConfig(complete)
+    expect(config.IDLE_TIMEOUT_MINUTES).toBe(5)
+    expect(config.UPLOAD_MAX_BYTES).toBe(25 * 1024 * 1024)
+    expect(config.STAGE).toBe('local')
+    expect(config.ALLOWED_ORIGINS).toEqual([])
+  })
+
+  it('accepts fractional idle minutes and a comma-separated origin list', () => {
+    const config = parseConfig({
+      ...complete,
+      IDLE_TIMEOUT_MINUTES: '0.05',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+    })
+    expect(config.IDLE_TIMEOUT_MINUTES).toBe(0.05)
+    expect(config.ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example'])
+  })
+
+  it('names every missing or invalid variable in one error', () => {
+    const attempt = () =>
+      parseConfig({
+        MONGO_URL: 'http://wrong',
+        IDLE_TIMEOUT_MINUTES: '-1',
+        NOTIFICATIONS_QUEUE_URL: 'not a url',
+      })
+    expect(attempt).toThrow(ConfigError)
+    const message = (() => {
+      try {
+        attempt()
+      } catch (error) {
+        return (error as Error).message
+      }
+    })()
+    for (const name of [
+      'DATABASE_URL',
+      'MONGO_URL',
+      'UPSTASH_REDIS_REST_URL',
+      'CONNECTIONS_TABLE',
+      'UPLOADS_BUCKET',
+      'NOTIFICATIONS_QUEUE_URL',
+      'WS_MANAGEMENT_ENDPOINT',
+      'IDLE_TIMEOUT_MINUTES',
+    ]) {
+      expect(message).toContain(name)
+    }
+  })
+
+  it('accepts secret ARNs in place of URLs, as the deployed stack provides', () => {
+    const { DATABASE_URL, MONGO_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, ...rest } = complete
+    const config = parseConfig({
+      ...rest,
+      DATABASE_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:db',
+      DATABASE_HOST: 'proxy.example',
+      MONGO_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:mongo',
+      UPSTASH_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:upstash',
+    })
+    expect(config.DATABASE_URL).toBeUndefined()
+    expect(() =>
+      parseConfig({
+        ...rest,
+        DATABASE_SECRET_ARN: 'arn',
+        MONGO_URL,
+        UPSTASH_REDIS_REST_URL,
+        UPSTASH_REDIS_REST_TOKEN,
+      }),
+    ).toThrow(/DATABASE_HOST/)
+  })
+})
