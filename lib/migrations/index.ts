@@ -1,6 +1,6 @@
 // `npm run migrate`, the dev runtime, test setup and the deploy-time trigger all migrate through here.
-import { mongoDb } from '../stores/mongo.ts'
-import { postgresClient } from '../stores/postgres.ts'
+import type { Db } from 'mongodb'
+import type { Sql } from 'postgres'
 import { ensureMongoIndexes } from './mongo.ts'
 import { migratePostgres } from './postgres.ts'
 
@@ -9,11 +9,16 @@ export interface MigrationResult {
   mongo: { created: number; unsupported: string[] }
 }
 
-export async function migrate(options: { log?: (line: string) => void } = {}): Promise<MigrationResult> {
-  const log = options.log ?? (() => {})
-  const postgres = await migratePostgres(await postgresClient(), undefined, log)
+export interface MigrationTargets {
+  sql: Sql
+  db: Db
+  log?: (line: string) => void
+}
+
+export async function migrate({ sql, db, log = () => {} }: MigrationTargets): Promise<MigrationResult> {
+  const postgres = await migratePostgres(sql, undefined, log)
   if (postgres.length === 0) log('postgres: schema up to date')
-  const indexes = await ensureMongoIndexes(await mongoDb())
+  const indexes = await ensureMongoIndexes(db)
   log(`mongo: ${indexes.created.length} indexes ensured`)
   for (const { index, reason } of indexes.unsupported)
     log(`mongo: index ${index} not supported by this server (${reason})`)

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import postgres from 'postgres'
 import type { TestProject } from 'vitest/node'
+import { migrateLocal } from '../../infra/local/migrations.ts'
 import { startLocalStores } from '../../infra/local/stores/index.ts'
 
 declare module 'vitest' {
@@ -57,17 +58,17 @@ export default async function setup(project: TestProject) {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
     POWERTOOLS_DEV: 'false',
   }
-  Object.assign(process.env, storeEnv)
-  const { migrate } = await import('../../lib/migrations/index.ts')
-  await migrate()
-  const { closePostgres } = await import('../../lib/stores/postgres.ts')
-  const { closeMongo } = await import('../../lib/stores/mongo.ts')
-  await Promise.all([closePostgres(), closeMongo()])
-  project.provide('storeEnv', storeEnv)
-
-  return async () => {
+  const teardown = async () => {
     await stores.stop()
     await dropRunDatabase(serverUrl, databaseName)
     await rm(dataDir, { recursive: true, force: true })
   }
+  try {
+    await migrateLocal(storeEnv)
+  } catch (error) {
+    await teardown()
+    throw error
+  }
+  project.provide('storeEnv', storeEnv)
+  return teardown
 }
