@@ -121,7 +121,7 @@ export async function startFerretDb({ env, dataDir, cacheDir, log }: StoreContex
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  const [command, cacheDir = '.cache'] = process.argv.slice(2)
+  const [command, cacheDir = process.env.CACHE_DIR ?? '.cache'] = process.argv.slice(2)
   if (command !== 'build') {
     console.error('usage: tsx infra/local/stores/ferretdb.ts build [cacheDir]')
     process.exit(2)
