@@ -19,4 +19,10 @@ export const uploadsBucket = {
   presignSeconds: 300,
   /** Uploads never referenced by a message are removed after this many days. */
   abandonedUploadDays: 7,
+  /**
+   * The object tag an upload carries until a message references it (set through the presigned POST's
+   * `tagging` field, removed or changed when attached); the bucket's lifecycle rule expires objects
+   * still carrying it after `abandonedUploadDays`.
+   */
+  pendingTag: { key: 'upload-status', value: 'pending' },
 } as const

@@ -1,0 +1,116 @@
+// Every Lambda function of the service: one NodejsFunction shape, bundled locally by esbuild as ESM for ARM64.
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import * as lambda from 'aws-cdk-lib/aws-lambda'
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs'
+import * as logs from 'aws-cdk-lib/aws-logs'
+import { Construct } from 'constructs'
+import type { FunctionSpec } from '../routes.ts'
+import { acknowledge, lambdaFindings } from './nag.ts'
+import type { Stores } from './stores.ts'
+
+export const projectRoot = join(import.meta.dirname, '..', '..')
+
+/**
+ * Graviton: about 20% cheaper per GB-second than x86_64 at Lambda's list prices. The machine that
+ * synthesizes may be x64, so native packages are installed for this architecture, not the host's.
+ */
+export const functionArchitecture = lambda.Architecture.ARM_64
+
+const defaults = { timeoutSeconds: 15, memoryMb: 512 }
+
+/** Packages with a native binary: left out of the bundle and installed for Lambda's platform when imported. */
+const nativePackages = [{ name: '@node-rs/argon2', binary: (cpu: string) => `argon2.linux-${cpu}-gnu.node` }]
+
+export interface ChatFunctionProps {
+  spec: FunctionSpec
+  stores: Stores
+  logRetentionDays: logs.RetentionDays
+  /** Signs or verifies access tokens, so reads the JWT signing key. */
+  verifiesTokens: boolean
+}
+
+export class ChatFunction extends Construct {
+  readonly function: nodejs.NodejsFunction
+
+  constructor(scope: Construct, id: string, props: ChatFunctionProps) {
+    super(scope, id)
+    const { spec, stores } = props
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      ...nodejsFunctionDefaults(this, props.logRetentionDays),
+      description: spec.description,
+      entry: join(projectRoot, spec.entry),
+      timeout: Duration.seconds(spec.timeoutSeconds ?? defaults.timeoutSeconds),
+      memorySize: spec.memoryMb ?? defaults.memoryMb,
+      environment: stores.environment(spec.uses),
+      ...stores.placement(spec.uses),
+    })
+    stores.grant(this.function, spec.uses, { verifiesTokens: props.verifiesTokens })
+    acknowledge(this.function, lambdaFindings)
+  }
+}
+
+/** Runtime, architecture, tracing, logs and bundling shared by every function the stacks deploy. */
+export function nodejsFunctionDefaults(
+  scope: Construct,
+  logRetentionDays: logs.RetentionDays,
+): nodejs.NodejsFunctionProps {
+  return {
+    projectRoot,
+    depsLockFilePath: join(projectRoot, 'package-lock.json'),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: functionArchitecture,
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup: new logs.LogGroup(scope, 'Logs', {
+      retention: logRetentionDays,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    bundling: bundlingOptions(functionArchitecture),
+  }
+}
+
+function bundlingOptions(architecture: lambda.Architecture): nodejs.BundlingOptions {
+  const cpu = architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64'
+  return {
+    format: nodejs.OutputFormat.ESM,
+    mainFields: ['module', 'main'],
+    // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
+    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    minify: true,
+    sourceMap: true,
+    sourcesContent: false,
+    // The SDK is bundled too: its version is the lock file's, not whatever the runtime ships.
+    bundleAwsSDK: true,
+    externalModules: nativePackages.map((pkg) => pkg.name),
+    forceDockerBundling: false,
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      afterBundling: (_inputDir, outputDir) =>
+        nativePackages.map((pkg) => installNative(pkg, cpu, outputDir)),
+    },
+  }
+}
+
+/**
+ * A shell step that, when the bundle imports `pkg`, installs it (at the lock file's version) with its
+ * linux/glibc binary for `cpu`, then fails the build if that binary is not there. npm picks the
+ * platform package by --os/--cpu/--libc (npm >= 10.3) and takes it from its cache when present.
+ */
+function installNative(pkg: (typeof nativePackages)[number], cpu: string, outputDir: string): string {
+  const version = installedVersion(pkg.name)
+  const binary = join(outputDir, 'node_modules', `${pkg.name}-linux-${cpu}-gnu`, pkg.binary(cpu))
+  const install = [
+    'npm install --no-save --no-package-lock --ignore-scripts --no-audit --no-fund --prefer-offline',
+    `--os=linux --cpu=${cpu} --libc=glibc --prefix "${outputDir}" ${pkg.name}@${version}`,
+  ].join(' ')
+  const check = `{ test -f "${binary}" || { echo "${pkg.name}: no linux-${cpu}-gnu binary in the bundle" >&2; exit 1; }; }`
+  return `if grep -q '"${pkg.name}"' "${join(outputDir, 'index.mjs')}"; then ${install} >&2 && ${check} && rm -f "${join(outputDir, 'node_modules', '.package-lock.json')}"; fi`
+}
+
+function installedVersion(name: string): string {
+  const require = createRequire(join(projectRoot, 'package.json'))
+  return (require(`${name}/package.json`) as { version: string }).version
+}

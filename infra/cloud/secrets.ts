@@ -1,0 +1,62 @@
+// Secrets the service reads at cold start: external store credentials (filled by the deploying team) and JWT keys.
+import { RemovalPolicy } from 'aws-cdk-lib'
+import type * as logs from 'aws-cdk-lib/aws-logs'
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager'
+import { Construct } from 'constructs'
+import { acknowledge } from './nag.ts'
+import { resourceNames } from './resource-names.ts'
+import { SigningKeyRotation } from './signing-key-rotation.ts'
+
+export interface ServiceSecretsProps {
+  stageName: string
+  retain: boolean
+  logRetentionDays: logs.RetentionDays
+}
+
+export class ServiceSecrets extends Construct {
+  /** `{ "url": "mongodb+srv://..." }` */
+  readonly mongo: secretsmanager.Secret
+  /** `{ "url": "https://....upstash.io", "token": "..." }` */
+  readonly upstash: secretsmanager.Secret
+  /** `[signer, next, previous?]` ES256 private JWKs with `kid` (lib/config.ts JWT_SIGNING_KEYS), generated and rotated. */
+  readonly jwtSigningKeys: secretsmanager.Secret
+  readonly jwtSigningKeysRotation: SigningKeyRotation
+
+  constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
+    super(scope, id)
+    const names = resourceNames(props.stageName).secrets
+    const removalPolicy = props.retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY
+    // CloudFormation only ever generates these placeholders at creation, so a value the team puts later stays.
+    this.mongo = new secretsmanager.Secret(this, 'Mongo', {
+      secretName: names.mongo,
+      description: 'MongoDB connection string as {"url": "mongodb+srv://..."}; put by the deploying team',
+      generateSecretString: { secretStringTemplate: '{"url":""}', generateStringKey: 'unset' },
+      removalPolicy,
+    })
+    this.upstash = new secretsmanager.Secret(this, 'Upstash', {
+      secretName: names.upstash,
+      description:
+        'Upstash Redis REST credentials as {"url": "https://...", "token": "..."}; put by the deploying team',
+      generateSecretString: { secretStringTemplate: '{"url":"","token":""}', generateStringKey: 'unset' },
+      removalPolicy,
+    })
+    for (const [secret, issuer] of [
+      [this.mongo, 'MongoDB Atlas'],
+      [this.upstash, 'Upstash'],
+    ] as const) {
+      acknowledge(secret, {
+        'AwsSolutions-SMG4': `${issuer} issues these credentials; they are rotated there and put here by the team (DEPLOY.md)`,
+      })
+    }
+    this.jwtSigningKeys = new secretsmanager.Secret(this, 'JwtSigningKeys', {
+      secretName: names.jwtSigningKeys,
+      description:
+        'JWT signing keys as a JSON list of ES256 JWKs; generated and rotated by its rotation function',
+      removalPolicy,
+    })
+    this.jwtSigningKeysRotation = new SigningKeyRotation(this, 'JwtSigningKeysRotation', {
+      secret: this.jwtSigningKeys,
+      logRetentionDays: props.logRetentionDays,
+    })
+  }
+}

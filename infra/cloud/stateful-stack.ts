@@ -1,0 +1,56 @@
+// The stack that holds data: network, PostgreSQL, connections table, notification queue, uploads bucket, secrets.
+import { Stack, type StackProps } from 'aws-cdk-lib'
+import type { Construct } from 'constructs'
+import { ConnectionsTable } from './connections-table.ts'
+import { Database } from './database.ts'
+import { Network } from './network.ts'
+import { NotificationQueue } from './notification-queue.ts'
+import { ServiceSecrets } from './secrets.ts'
+import type { StageConfig } from './stage-config.ts'
+import { UploadsBucket } from './uploads-bucket.ts'
+
+export interface StatefulStackProps extends StackProps {
+  stage: StageConfig
+}
+
+export class StatefulStack extends Stack {
+  readonly network: Network
+  readonly database: Database
+  readonly connections: ConnectionsTable
+  readonly notifications: NotificationQueue
+  readonly uploads: UploadsBucket
+  readonly secrets: ServiceSecrets
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props)
+    const { stage } = props
+    const retain = stage.retainOnDelete
+    this.network = new Network(this, 'Network', {
+      natGateways: stage.natGateways,
+      logRetentionDays: stage.logRetentionDays,
+    })
+    this.database = new Database(this, 'Database', {
+      vpc: this.network.vpc,
+      stageName: stage.stageName,
+      instanceClass: stage.databaseInstanceClass,
+      multiAz: stage.databaseMultiAz,
+      allocatedStorageGb: stage.databaseAllocatedStorageGb,
+      backupRetentionDays: stage.databaseBackupRetentionDays,
+      deletionProtection: stage.deletionProtection,
+      retainSecret: retain,
+      logRetentionDays: stage.logRetentionDays,
+    })
+    this.connections = new ConnectionsTable(this, 'ConnectionsTable', { stageName: stage.stageName })
+    this.notifications = new NotificationQueue(this, 'NotificationQueue')
+    this.uploads = new UploadsBucket(this, 'UploadsBucket', {
+      stageName: stage.stageName,
+      allowedOrigins: stage.allowedOrigins,
+      retain,
+    })
+    this.secrets = new ServiceSecrets(this, 'Secrets', {
+      stageName: stage.stageName,
+      retain,
+      logRetentionDays: stage.logRetentionDays,
+    })
+  }
+}

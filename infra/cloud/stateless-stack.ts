@@ -1,0 +1,124 @@
+// The stack that holds no data: functions, both APIs, queue consumers, schedules, migrations, alarms, domains.
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib'
+import type * as lambda from 'aws-cdk-lib/aws-lambda'
+import type { Construct } from 'constructs'
+import { ServiceAlarms } from './alarms.ts'
+import { ChatFunction } from './chat-function.ts'
+import { ApiDomains } from './custom-domain.ts'
+import { ChatHttpApi } from './http-api.ts'
+import { SchemaMigrations } from './migrations.ts'
+import { addQueueConsumers } from './queue-consumers.ts'
+import { assertRoutesResolve, type RouteTable, routeTable } from './route-table.ts'
+import { Schedules } from './schedules.ts'
+import type { StageConfig } from './stage-config.ts'
+import type { StatefulStack } from './stateful-stack.ts'
+import { Stores } from './stores.ts'
+import { ChatWebSocketApi } from './websocket-api.ts'
+
+export interface StatelessStackProps extends StackProps {
+  stage: StageConfig
+  stateful: StatefulStack
+  /** Defaults to infra/routes.ts. */
+  routes?: RouteTable
+}
+
+export class StatelessStack extends Stack {
+  readonly functions: ReadonlyMap<string, ChatFunction>
+  readonly httpApi: ChatHttpApi
+  readonly webSocketApi: ChatWebSocketApi
+  readonly migrations: SchemaMigrations
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props)
+    const { stage, stateful } = props
+    const routes = props.routes ?? routeTable
+    assertRoutesResolve(routes)
+
+    this.webSocketApi = new ChatWebSocketApi(this, 'WebSocketApi', {
+      stageName: stage.stageName,
+      routeSelectionExpression: routes.webSocket.routeSelectionExpression,
+      throttle: stage.throttle,
+      logRetentionDays: stage.logRetentionDays,
+    })
+    const stores = new Stores(this, { stage, stateful, webSocketStage: this.webSocketApi.stage })
+
+    const tokenVerifiers = new Set([
+      ...routes.httpRoutes.map((route) => route.function),
+      ...(routes.webSocket.authorizer ? [routes.webSocket.authorizer.function] : []),
+    ])
+    this.functions = new Map(
+      Object.entries(routes.functions).map(([name, spec]) => [
+        name,
+        new ChatFunction(this, name, {
+          spec,
+          stores,
+          logRetentionDays: stage.logRetentionDays,
+          verifiesTokens: tokenVerifiers.has(name),
+        }),
+      ]),
+    )
+    const functionNamed = (name: string): lambda.Function => {
+      const fn = this.functions.get(name)
+      if (!fn) throw new Error(`no function named ${name} in the route table`)
+      return fn.function
+    }
+
+    this.httpApi = new ChatHttpApi(this, 'HttpApi', {
+      stageName: stage.stageName,
+      routes: routes.httpRoutes,
+      functions: functionNamed,
+      allowedOrigins: stage.allowedOrigins,
+      throttle: stage.throttle,
+      logRetentionDays: stage.logRetentionDays,
+    })
+    this.webSocketApi.addRoutes(routes.webSocket, functionNamed)
+    addQueueConsumers({
+      consumers: routes.queueConsumers,
+      queues: { notifications: stateful.notifications.queue },
+      functions: functionNamed,
+    })
+    new Schedules(this, 'Schedules', { schedules: routes.schedules, functions: functionNamed })
+
+    this.migrations = new SchemaMigrations(this, 'SchemaMigrations', {
+      stores,
+      logRetentionDays: stage.logRetentionDays,
+      executeBefore: [...this.functions.values()].map((fn) => fn.function),
+    })
+
+    new ServiceAlarms(this, 'Alarms', {
+      stageName: stage.stageName,
+      deadLetterQueue: stateful.notifications.deadLetterQueue,
+      functions: new Map(
+        [...this.functions, ['migrate', this.migrations.migrate] as const].map(([name, fn]) => [
+          name,
+          fn.function,
+        ]),
+      ),
+      httpApi: this.httpApi.api,
+      webSocketApi: this.webSocketApi.api,
+      alarmEmail: stage.alarmEmail,
+    })
+
+    let httpUrl = this.httpApi.api.apiEndpoint
+    let webSocketUrl = this.webSocketApi.stage.url
+    if (stage.domainName) {
+      const domains = new ApiDomains(this, 'ApiDomains', {
+        domainName: stage.domainName,
+        hostedZone: stage.hostedZoneId
+          ? { hostedZoneId: stage.hostedZoneId, zoneName: stage.hostedZoneName ?? stage.domainName }
+          : undefined,
+        certificateArn: stage.certificateArn,
+        httpStage: this.httpApi.stage,
+        webSocketStage: this.webSocketApi.stage,
+      })
+      httpUrl = `https://${domains.httpDomain.name}`
+      webSocketUrl = `wss://${domains.webSocketDomain.name}`
+      new CfnOutput(this, 'CustomDomainTargets', {
+        description: 'Where api.* and ws.* must point (CNAME or alias) when the zone is not managed here',
+        value: `${domains.httpDomain.regionalDomainName} ${domains.webSocketDomain.regionalDomainName}`,
+      })
+    }
+    new CfnOutput(this, 'HttpApiUrl', { description: 'HTTPS base URL of the HTTP API', value: httpUrl })
+    new CfnOutput(this, 'WebSocketUrl', { description: 'WSS URL of the WebSocket API', value: webSocketUrl })
+  }
+}

@@ -1,0 +1,91 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Template } from 'aws-cdk-lib/assertions'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { routeTable } from '../../infra/cloud/route-table.ts'
+import { removeSynthOutputs, synth } from './synth.ts'
+
+afterAll(removeSynthOutputs)
+
+/** ELF e_machine (little-endian u16 at byte 18) for each Lambda architecture. */
+const elfMachine: Record<string, number> = { arm64: 0xb7, x86_64: 0x3e }
+const argon2Package = (architecture: string) =>
+  `@node-rs/argon2-linux-${architecture === 'arm64' ? 'arm64' : 'x64'}-gnu`
+
+interface Bundle {
+  name: string
+  architecture: string
+  dir: string
+  code: string
+}
+
+let bundles: Bundle[]
+
+beforeAll(() => {
+  // Bundles every function of the route table with the local esbuild, as `cdk synth` does.
+  const { app, statelessTemplate } = synth({ bundle: true })
+  const outdir = app.outdir
+  bundles = Object.keys(routeTable.functions).map((name) => bundleOf(statelessTemplate, outdir, name))
+}, 240_000)
+
+function bundleOf(template: Template, outdir: string, name: string): Bundle {
+  const resources = template.toJSON().Resources as Record<
+    string,
+    { Properties: { Architectures: string[] }; Metadata: Record<string, string> }
+  >
+  const lambda = Object.values(resources).find((r) =>
+    r.Metadata?.['aws:cdk:path']?.endsWith(`/${name}/Function/Resource`),
+  )
+  if (!lambda) throw new Error(`no function ${name}`)
+  const dir = join(outdir, lambda.Metadata['aws:asset:path'] as string)
+  return {
+    name,
+    architecture: lambda.Properties.Architectures[0] as string,
+    dir,
+    code: readFileSync(join(dir, 'index.mjs'), 'utf8'),
+  }
+}
+
+describe('function bundles', () => {
+  test('each is one minified ESM file with its source map, able to require() bundled CommonJS', () => {
+    for (const bundle of bundles) {
+      expect(readdirSync(bundle.dir)).toEqual(expect.arrayContaining(['index.mjs', 'index.mjs.map']))
+      expect(
+        bundle.code.startsWith("import { createRequire } from 'node:module'; const require = createRequire("),
+      ).toBe(true)
+      // Minified: long lines, not one statement per line.
+      expect(bundle.code.length / bundle.code.split('\n').length).toBeGreaterThan(1000)
+    }
+  })
+
+  test('the auth function imports Argon2 and carries its native binary for its own architecture', () => {
+    const argon2Users = bundles.filter((bundle) => bundle.code.includes('"@node-rs/argon2"'))
+    expect(argon2Users.map((bundle) => bundle.name)).toContain('auth')
+    for (const bundle of argon2Users) {
+      const packageDir = join(bundle.dir, 'node_modules', argon2Package(bundle.architecture))
+      const binaries = readdirSync(packageDir).filter((file) => file.endsWith('.node'))
+      expect(binaries).toHaveLength(1)
+      const elf = readFileSync(join(packageDir, binaries[0] as string))
+      expect(elf.subarray(0, 4).toString('latin1')).toBe('\x7fELF')
+      expect({ name: bundle.name, machine: elf.readUInt16LE(18) }).toEqual({
+        name: bundle.name,
+        machine: elfMachine[bundle.architecture],
+      })
+      // The loader package comes too, at the version the lock file pins, and no binary of another platform.
+      expect(existsSync(join(bundle.dir, 'node_modules', '@node-rs', 'argon2', 'index.js'))).toBe(true)
+      expect(readdirSync(join(bundle.dir, 'node_modules', '@node-rs'))).toEqual([
+        'argon2',
+        argon2Package(bundle.architecture).slice('@node-rs/'.length),
+      ])
+    }
+  })
+
+  test('functions that do not hash passwords carry no node_modules', () => {
+    for (const bundle of bundles.filter((b) => !b.code.includes('"@node-rs/argon2"'))) {
+      expect({ name: bundle.name, files: readdirSync(bundle.dir).sort() }).toEqual({
+        name: bundle.name,
+        files: ['index.mjs', 'index.mjs.map'],
+      })
+    }
+  })
+})

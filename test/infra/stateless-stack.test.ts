@@ -1,0 +1,370 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { RouteTable } from '../../infra/cloud/route-table.ts'
+import { routeTable } from '../../infra/cloud/route-table.ts'
+import { notificationQueue } from '../../infra/resources.ts'
+import type { Store } from '../../infra/routes.ts'
+import { fixtureRoutes } from './fixture-routes.ts'
+import { removeSynthOutputs, synth } from './synth.ts'
+
+afterAll(removeSynthOutputs)
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string }
+
+/** The template's view of one table function: its Lambda, its role policy statements. */
+function functionView(template: Template, name: string) {
+  const resources = template.toJSON().Resources as Record<string, Resource>
+  const byPath = (path: string) =>
+    Object.entries(resources).find(([, r]) =>
+      (r.Metadata?.['aws:cdk:path'] as string | undefined)?.endsWith(path),
+    )
+  const [logicalId, lambda] = byPath(`/${name}/Function/Resource`) ?? []
+  if (!logicalId || !lambda) throw new Error(`no Lambda function for ${name}`)
+  const policy = byPath(`/${name}/Function/ServiceRole/DefaultPolicy/Resource`)?.[1]
+  const statements = ((policy?.Properties.PolicyDocument as { Statement: Statement[] } | undefined)
+    ?.Statement ?? []) as Statement[]
+  const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+  return { logicalId, props: lambda.Properties, statements, actions }
+}
+
+/** A value read from the stateful stack's output whose name matches `pattern` (Match for templates, expect for values). */
+const statefulOutput = (pattern: string) =>
+  Match.objectLike({
+    'Fn::GetStackOutput': Match.objectLike({ OutputName: Match.stringLikeRegexp(pattern) }),
+  })
+const statefulValue = (pattern: string) =>
+  expect.objectContaining({
+    'Fn::GetStackOutput': expect.objectContaining({ OutputName: expect.stringMatching(pattern) }),
+  })
+
+describe.each([
+  ['the route table', routeTable],
+  ['a route table with an authorizer, a consumer and a schedule', fixtureRoutes],
+])('functions of %s', (_label, routes: RouteTable) => {
+  let template: Template
+  beforeAll(() => {
+    template = synth({ routes }).statelessTemplate
+  })
+  const names = Object.keys(routes.functions)
+
+  test.each(names)(
+    '%s runs nodejs22.x on arm64, traced, with source maps and its own log retention',
+    (name) => {
+      const { props } = functionView(template, name)
+      expect(props).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }) },
+      })
+      const logGroup = (props.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref
+      expect(template.toJSON().Resources[logGroup].Properties.RetentionInDays).toBe(14)
+    },
+  )
+
+  test.each(names)(
+    '%s is in the private subnets with the proxy client group exactly when it uses postgres',
+    (name) => {
+      const { props } = functionView(template, name)
+      const uses = routes.functions[name]?.uses as readonly Store[]
+      if (uses.includes('postgres')) {
+        expect(props.VpcConfig).toEqual({
+          SecurityGroupIds: [statefulValue('DatabaseClientSecurityGroup')],
+          SubnetIds: [statefulValue('functionsSubnet1'), statefulValue('functionsSubnet2')],
+        })
+      } else {
+        expect(props.VpcConfig).toBeUndefined()
+      }
+    },
+  )
+
+  test.each(names)('%s holds no credential in its environment, only names and secret ARNs', (name) => {
+    const variables = (
+      functionView(template, name).props.Environment as { Variables: Record<string, unknown> }
+    ).Variables
+    for (const [key, value] of Object.entries(variables)) {
+      expect(key).not.toMatch(/PASSWORD|TOKEN|DATABASE_URL|MONGO_URL|SIGNING_KEYS/)
+      if (key.includes('SECRET')) expect(key).toMatch(/_SECRET_ARN$/)
+      expect(JSON.stringify(value)).not.toContain('{{resolve:secretsmanager')
+    }
+    expect(variables).toMatchObject({
+      DATABASE_SECRET_ARN: statefulValue('RefDatabaseSecret'),
+      DATABASE_HOST: statefulValue('DatabaseInstanceProxy.*Endpoint'),
+      DATABASE_SSL: 'true',
+      MONGO_SECRET_ARN: statefulValue('SecretsMongo'),
+      UPSTASH_SECRET_ARN: statefulValue('SecretsUpstash'),
+      JWT_SECRET_ARN: statefulValue('SecretsJwtSigningKey'),
+      STAGE: 'dev',
+      ALLOWED_ORIGINS: 'http://localhost:5173',
+      IDLE_TIMEOUT_MINUTES: '5',
+      UPLOAD_MAX_BYTES: String(25 * 1024 * 1024),
+    })
+    expect(JSON.stringify(variables.WS_MANAGEMENT_ENDPOINT)).toMatch(/"https:\/\/".*execute-api.*"\/dev"/)
+  })
+
+  /** What each store in `uses` must grant, recognised in the role's statements. */
+  const grantOf: Record<Store, (statements: Statement[], actions: string[]) => boolean> = {
+    postgres: (s) => s.some((st) => JSON.stringify(st.Resource).includes('RefDatabaseSecret')),
+    mongo: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsMongo')),
+    redis: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsUpstash')),
+    connections: (_s, a) => a.includes('dynamodb:PutItem'),
+    uploads: (_s, a) => a.includes('s3:PutObject') && a.includes('s3:GetObject*'),
+    notifications: (_s, a) => a.includes('sqs:SendMessage'),
+    wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
+  }
+
+  test.each(names)('%s is granted exactly the stores it uses', (name) => {
+    const { statements, actions } = functionView(template, name)
+    const uses = routes.functions[name]?.uses as readonly Store[]
+    for (const store of Object.keys(grantOf) as Store[]) {
+      expect({ store, granted: grantOf[store](statements, actions) }).toEqual({
+        store,
+        granted: uses.includes(store),
+      })
+    }
+    expect(actions.filter((action) => action.startsWith('s3:')).some((a) => a.startsWith('s3:Delete'))).toBe(
+      false,
+    )
+  })
+
+  test("ManageConnections is allowed only on this stage's @connections", () => {
+    for (const name of names) {
+      const manage = functionView(template, name).statements.filter(
+        (s) => s.Action === 'execute-api:ManageConnections',
+      )
+      for (const statement of manage) {
+        expect(statement.Resource).toEqual({
+          'Fn::Join': [
+            '',
+            expect.arrayContaining([
+              { Ref: expect.stringMatching(/^WebSocketApi/) },
+              '/dev/*/@connections/*',
+            ]),
+          ],
+        })
+      }
+    }
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Action: 'execute-api:ManageConnections',
+            Effect: 'Allow',
+            Resource: {
+              'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('/dev/\\*/@connections/\\*')])],
+            },
+          },
+        ]),
+      },
+    })
+  })
+
+  test('the JWT signing keys are read only by HTTP route functions and the WebSocket authorizer', () => {
+    const verifiers = new Set([
+      ...routes.httpRoutes.map((route) => route.function),
+      ...(routes.webSocket.authorizer ? [routes.webSocket.authorizer.function] : []),
+    ])
+    for (const name of names) {
+      const reads = functionView(template, name).statements.some((s) =>
+        JSON.stringify(s.Resource).includes('SecretsJwtSigningKey'),
+      )
+      expect({ name, reads }).toEqual({ name, reads: verifiers.has(name) })
+    }
+  })
+
+  test("the HTTP API has exactly the table's routes, one integration per function", () => {
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((r) => JSON.stringify(r.Properties.ApiId).includes('HttpApi'))
+      .map((r) => r.Properties.RouteKey)
+    expect(routeKeys.sort()).toEqual(routes.httpRoutes.map((r) => `${r.method} ${r.path}`).sort())
+    const httpIntegrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration')).filter(
+      (r) => JSON.stringify(r.Properties.ApiId).includes('HttpApi'),
+    )
+    expect(httpIntegrations).toHaveLength(new Set(routes.httpRoutes.map((r) => r.function)).size)
+  })
+
+  test("the WebSocket API has exactly the table's routes, selected by the table's expression", () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'WEBSOCKET',
+      RouteSelectionExpression: routes.webSocket.routeSelectionExpression,
+    })
+    const routeKeys = Object.values(template.findResources('AWS::ApiGatewayV2::Route'))
+      .filter((r) => JSON.stringify(r.Properties.ApiId).includes('WebSocketApi'))
+      .map((r) => r.Properties.RouteKey)
+    expect(routeKeys.sort()).toEqual(routes.webSocket.routes.map((r) => r.routeKey).sort())
+  })
+
+  test('both stages throttle and write access logs without query strings', () => {
+    for (const stageName of ['$default', 'dev']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        StageName: stageName,
+        DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+        AccessLogSettings: {
+          DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
+          Format: Match.stringLikeRegexp('\\$context.requestId'),
+        },
+      })
+    }
+    for (const stage of Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))) {
+      expect(stage.Properties.AccessLogSettings.Format).not.toMatch(/querystring|requestOverride|path/i)
+    }
+  })
+
+  test("CORS on the HTTP API allows the stage's origins", () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      ProtocolType: 'HTTP',
+      CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:5173'] }),
+    })
+  })
+
+  test('migrations run by a trigger before any function is updated', () => {
+    const migrate = functionView(template, 'SchemaMigrations/Migrate')
+    expect(migrate.props.VpcConfig).toBeDefined()
+    const [triggerId] = Object.keys(
+      template.findResources('Custom::Trigger', {
+        Properties: {
+          HandlerArn: { Ref: Match.stringLikeRegexp('^SchemaMigrationsMigrateFunctionCurrentVersion') },
+        },
+      }),
+    )
+    expect(triggerId).toBeDefined()
+    template.hasResourceProperties('Custom::Trigger', {
+      ExecuteOnHandlerChange: true,
+      InvocationType: 'RequestResponse',
+    })
+    const resources = template.toJSON().Resources as Record<string, Resource & { DependsOn?: string[] }>
+    for (const name of names) {
+      expect(resources[functionView(template, name).logicalId]?.DependsOn).toContain(triggerId)
+    }
+  })
+
+  test("alarms: dead-letter depth, each function's errors, 5xx of both APIs, all to the SNS topic", () => {
+    const toTopic = { AlarmActions: [{ Ref: Match.stringLikeRegexp('^AlarmsTopic') }] }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...toTopic,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: statefulOutput('DeadLetterQueue.*QueueName') }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    })
+    for (const name of [...names, 'SchemaMigrations/Migrate']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        ...toTopic,
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: functionView(template, name).logicalId } }],
+        Threshold: 0,
+      })
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...toTopic,
+      Namespace: 'AWS/ApiGateway',
+      MetricName: '5xx',
+      Dimensions: [{ Name: 'ApiId', Value: { Ref: Match.stringLikeRegexp('^HttpApi') } }],
+    })
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...toTopic,
+      Metrics: Match.arrayWith([
+        Match.objectLike({
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'IntegrationError' }) }),
+        }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionError' }) }),
+        }),
+      ]),
+    })
+  })
+
+  test('outputs give the HTTPS and WSS URLs', () => {
+    template.hasOutput('HttpApiUrl', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^HttpApi'), 'ApiEndpoint'] },
+    })
+    template.hasOutput('WebSocketUrl', { Value: { 'Fn::Join': ['', Match.arrayWith(['wss://', '/dev'])] } })
+  })
+})
+
+describe('what the table adds as features land', () => {
+  let template: Template
+  let queueVisibility: number
+  beforeAll(() => {
+    const synthesized = synth({ routes: fixtureRoutes })
+    template = synthesized.statelessTemplate
+    const queues = synthesized.statefulTemplate.findResources('AWS::SQS::Queue', {
+      Properties: { RedrivePolicy: Match.anyValue() },
+    })
+    queueVisibility = Object.values(queues)[0]?.Properties.VisibilityTimeout
+  })
+
+  test("a Lambda REQUEST authorizer guards $connect, with the table's identity source", () => {
+    const [authorizerId] = Object.keys(
+      template.findResources('AWS::ApiGatewayV2::Authorizer', {
+        Properties: { AuthorizerType: 'REQUEST', IdentitySource: ['route.request.querystring.token'] },
+      }),
+    )
+    expect(authorizerId).toBeDefined()
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: '$connect',
+      AuthorizationType: 'CUSTOM',
+      AuthorizerId: { Ref: authorizerId },
+    })
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'sendMessage',
+      AuthorizationType: 'NONE',
+    })
+  })
+
+  test('the notification worker consumes the queue with partial batch responses', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionView(template, 'notify').logicalId },
+      EventSourceArn: statefulOutput('NotificationQueue.*Arn'),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+  })
+
+  test("the queue's visibility timeout is at least six times its consumer's timeout", () => {
+    const timeout = functionView(template, 'notify').props.Timeout as number
+    expect(queueVisibility).toBe(notificationQueue.visibilityTimeoutSeconds)
+    expect(queueVisibility).toBeGreaterThanOrEqual(6 * timeout)
+  })
+
+  test('the idle reaper runs on an EventBridge schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({ Arn: { 'Fn::GetAtt': [functionView(template, 'reapIdle').logicalId, 'Arn'] } }),
+      ],
+    })
+  })
+})
+
+describe('the table is checked before anything is built', () => {
+  const withTable = (change: Partial<RouteTable>) => () => synth({ routes: { ...fixtureRoutes, ...change } })
+
+  test('a consumer slower than a sixth of the visibility timeout fails synth', () => {
+    const slow = { ...fixtureRoutes.functions.notify, timeoutSeconds: 60 } as RouteTable['functions'][string]
+    expect(withTable({ functions: { ...fixtureRoutes.functions, notify: slow } })).toThrow(
+      /under 6 x notify's timeout/,
+    )
+  })
+
+  test("a receive count that differs from the queue's fails synth", () => {
+    const consumers = [
+      { ...fixtureRoutes.queueConsumers[0], maxReceiveCount: 3 },
+    ] as RouteTable['queueConsumers']
+    expect(withTable({ queueConsumers: consumers })).toThrow(/maxReceiveCount 3/)
+  })
+
+  test('an authorizer without a $connect route fails synth', () => {
+    const routes = fixtureRoutes.webSocket.routes.filter((route) => route.routeKey !== '$connect')
+    expect(withTable({ webSocket: { ...fixtureRoutes.webSocket, routes } })).toThrow(/no \$connect route/)
+  })
+
+  test('a route naming an unknown function fails synth', () => {
+    const httpRoutes = [{ method: 'GET', path: '/nope', function: 'nope' }] as RouteTable['httpRoutes']
+    expect(withTable({ httpRoutes })).toThrow(/HTTP GET \/nope -> nope/)
+  })
+})
