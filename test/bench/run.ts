@@ -1,0 +1,5 @@
+// `npm run bench`: measures and prints; asserts nothing. Numbers go into issue notes and the README.
+import { coldStart } from './cold-start.ts'
+
+console.log('Cold start (bundled as deployed; module load in a fresh Node process, median of 5)')
+console.table(await coldStart())
