@@ -23,7 +23,9 @@ async function bundle(entry: string, outfile: string): Promise<number> {
     mainFields: ['module', 'main'],
     minify: true,
     external: ['@node-rs/argon2'],
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
     logLevel: 'silent',
   })
   return (await stat(outfile)).size
@@ -53,7 +55,11 @@ export async function coldStart(): Promise<ColdStartRow[]> {
       const bytes = await bundle(spec.entry, outfile)
       const times: number[] = []
       for (let i = 0; i < loadRuns; i++) times.push(await loadTime(outfile))
-      rows.push({ function: name, bundleKb: Math.round(bytes / 102.4) / 10, loadMsMedian: Math.round(median(times) * 10) / 10 })
+      rows.push({
+        function: name,
+        bundleKb: Math.round(bytes / 102.4) / 10,
+        loadMsMedian: Math.round(median(times) * 10) / 10,
+      })
     }
     return rows
   } finally {

@@ -1,0 +1,80 @@
+// Round trips through the local gateway over the local stores: GET /health and the WebSocket ping.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import WebSocket from 'ws'
+import { migrateLocal } from '../../infra/local/migrations.ts'
+import { startLocalRuntime } from '../../infra/local/runtime.ts'
+import { startLocalStores } from '../../infra/local/stores/index.ts'
+import { percentile } from './stats.ts'
+
+export interface LatencyRow {
+  what: string
+  samples: number
+  p50Ms: number
+  p99Ms: number
+  perSecond: number
+}
+
+function row(what: string, samples: number[], elapsedMs: number): LatencyRow {
+  const round = (value: number) => Math.round(value * 100) / 100
+  return {
+    what,
+    samples: samples.length,
+    p50Ms: round(percentile(samples, 50)),
+    p99Ms: round(percentile(samples, 99)),
+    perSecond: Math.round((samples.length / elapsedMs) * 1000),
+  }
+}
+
+async function timeSequential(
+  count: number,
+  once: () => Promise<void>,
+): Promise<{ samples: number[]; elapsed: number }> {
+  await once() // the first call loads the handler: a cold start, measured separately
+  const samples: number[] = []
+  const started = performance.now()
+  for (let i = 0; i < count; i++) {
+    const t = performance.now()
+    await once()
+    samples.push(performance.now() - t)
+  }
+  return { samples, elapsed: performance.now() - started }
+}
+
+export async function gatewayRoundTrips(count = 300): Promise<LatencyRow[]> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'chat-bench-'))
+  const stores = await startLocalStores({
+    dataDir,
+    cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),
+    env: process.env,
+  })
+  try {
+    await migrateLocal(stores.env)
+    const runtime = await startLocalRuntime({ env: stores.env, httpPort: 0, wsPort: 0 })
+    try {
+      const health = await timeSequential(count, async () => {
+        const response = await fetch(`${runtime.httpUrl}/health`)
+        if (response.status !== 200) throw new Error(`health answered ${response.status}`)
+        await response.arrayBuffer()
+      })
+      const socket = new WebSocket(runtime.wsUrl)
+      await new Promise((done, fail) => socket.once('open', done).once('error', fail))
+      const ping = await timeSequential(count, async () => {
+        const pong = new Promise((done) => socket.once('message', done))
+        socket.send('{"action":"ping"}')
+        await pong
+      })
+      socket.close()
+      return [
+        row('GET /health (probes all six stores)', health.samples, health.elapsed),
+        row('WebSocket ping -> pong via @connections', ping.samples, ping.elapsed),
+      ]
+    } finally {
+      await runtime.stop()
+    }
+  } finally {
+    await stores.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}
