@@ -16,6 +16,33 @@ const booleanFlag = z
   .default('false')
   .transform((value) => value === 'true' || value === '1')
 
+/** One signing key: an ES256 JWK with its key id; the private part `d` may be dropped once a key only verifies. */
+export const signingKeySchema = z.looseObject({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  alg: z.literal('ES256'),
+  kid: z.string().min(1).max(128),
+  x: z.string().min(1),
+  y: z.string().min(1),
+  d: z.string().min(1).optional(),
+})
+/** The first key signs and must be private; every key verifies, so a rotated-out key keeps its sessions. */
+export const signingKeysSchema = z
+  .array(signingKeySchema)
+  .min(1)
+  .refine((keys) => keys[0]?.d !== undefined, 'the first key signs, so it needs its private part `d`')
+  .refine((keys) => new Set(keys.map((key) => key.kid)).size === keys.length, 'key ids must be unique')
+export type SigningKeyJwk = z.infer<typeof signingKeySchema>
+
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' })
+    return z.NEVER
+  }
+})
+
 export const configSchema = z
   .object({
     STAGE: z.string().min(1).default('local'),
@@ -46,7 +73,7 @@ export const configSchema = z
     UPLOADS_BUCKET: z.string().min(1),
     NOTIFICATIONS_QUEUE_URL: z.url(),
     // The WebSocket API's @connections endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}.
-    WS_MANAGEMENT_ENDPOINT: z.url(),
+    WS_MANAGEMENT_ENDPOINT: z.url().optional(),
     // Path-style S3 addressing, needed by S3-compatible endpoints that have no virtual-host DNS.
     S3_FORCE_PATH_STYLE: booleanFlag,
 
@@ -57,29 +84,56 @@ export const configSchema = z
       .int()
       .positive()
       .default(25 * 1024 * 1024),
+
+    // Access-token signing keys: the JSON itself, or (in AWS) a Secrets Manager secret holding it.
+    JWT_SIGNING_KEYS: jsonText.pipe(signingKeysSchema).optional(),
+    JWT_SECRET_ARN: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).default('chat-service'),
+    JWT_AUDIENCE: z.string().min(1).default('chat-service-api'),
+    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
+    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    // Request bodies above this many bytes are refused before they are parsed.
+    HTTP_MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024)
+      .default(16 * 1024),
+    // Requests per user per minute over the whole authenticated API.
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
+    // A rate-limit check that takes longer than this is treated as a store fault and denies.
+    RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   })
-  .superRefine((env, ctx) => {
-    const oneOf = (names: string[], message: string) => {
-      if (!names.some((name) => env[name as keyof typeof env] !== undefined)) {
-        ctx.addIssue({ code: 'custom', path: [names[0] as string], message })
+  .superRefine(
+    (env, ctx) => {
+      const oneOf = (names: string[], message: string) => {
+        if (!names.some((name) => env[name as keyof typeof env] !== undefined)) {
+          ctx.addIssue({ code: 'custom', path: [names[0] as string], message })
+        }
       }
-    }
-    oneOf(
-      ['DATABASE_URL', 'DATABASE_SECRET_ARN'],
-      'set DATABASE_URL, or DATABASE_SECRET_ARN with DATABASE_HOST',
-    )
-    if (env.DATABASE_SECRET_ARN && !env.DATABASE_URL && !env.DATABASE_HOST) {
-      ctx.addIssue({ code: 'custom', path: ['DATABASE_HOST'], message: 'required with DATABASE_SECRET_ARN' })
-    }
-    oneOf(['MONGO_URL', 'MONGO_SECRET_ARN'], 'set MONGO_URL or MONGO_SECRET_ARN')
-    if (!env.UPSTASH_SECRET_ARN && !(env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['UPSTASH_REDIS_REST_URL'],
-        message: 'set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or UPSTASH_SECRET_ARN',
-      })
-    }
-  })
+      oneOf(
+        ['DATABASE_URL', 'DATABASE_SECRET_ARN'],
+        'set DATABASE_URL, or DATABASE_SECRET_ARN with DATABASE_HOST',
+      )
+      if (env.DATABASE_SECRET_ARN && !env.DATABASE_URL && !env.DATABASE_HOST) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['DATABASE_HOST'],
+          message: 'required with DATABASE_SECRET_ARN',
+        })
+      }
+      oneOf(['MONGO_URL', 'MONGO_SECRET_ARN'], 'set MONGO_URL or MONGO_SECRET_ARN')
+      if (!env.UPSTASH_SECRET_ARN && !(env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['UPSTASH_REDIS_REST_URL'],
+          message: 'set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or UPSTASH_SECRET_ARN',
+        })
+      }
+      // Runs even when some variable failed above, so the one error names every problem at once.
+    },
+    { when: () => true },
+  )
 
 export type Config = z.infer<typeof configSchema>
 

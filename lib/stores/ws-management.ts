@@ -1,13 +1,17 @@
 // The WebSocket API's @connections client, created once for the configured endpoint.
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
-import { config } from '../config.ts'
+import { ConfigError, config } from '../config.ts'
 
 let client: ApiGatewayManagementApiClient | undefined
 
 export function wsManagementClient(): ApiGatewayManagementApiClient {
+  const { AWS_REGION, WS_MANAGEMENT_ENDPOINT } = config()
+  // Only functions that send frames need the endpoint, so it is checked here rather than for every function.
+  if (!WS_MANAGEMENT_ENDPOINT)
+    throw new ConfigError('Invalid configuration: WS_MANAGEMENT_ENDPOINT: required to send frames')
   client ??= new ApiGatewayManagementApiClient({
-    region: config().AWS_REGION,
-    endpoint: config().WS_MANAGEMENT_ENDPOINT,
+    region: AWS_REGION,
+    endpoint: WS_MANAGEMENT_ENDPOINT,
     maxAttempts: 3,
   })
   return client

@@ -53,7 +53,6 @@ describe('configuration', () => {
       'CONNECTIONS_TABLE',
       'UPLOADS_BUCKET',
       'NOTIFICATIONS_QUEUE_URL',
-      'WS_MANAGEMENT_ENDPOINT',
       'IDLE_TIMEOUT_MINUTES',
     ]) {
       expect(message).toContain(name)
@@ -79,5 +78,32 @@ describe('configuration', () => {
         UPSTASH_REDIS_REST_TOKEN,
       }),
     ).toThrow(/DATABASE_HOST/)
+  })
+
+  it('defaults the token settings and parses JWT_SIGNING_KEYS without naming its value in errors', async () => {
+    const { generateSigningKeys } = await import('../../lib/auth/keys.ts')
+    const keys = await generateSigningKeys()
+    const config = parseConfig({ ...complete, JWT_SIGNING_KEYS: keys })
+    expect(config.JWT_SIGNING_KEYS?.[0]?.alg).toBe('ES256')
+    expect(config).toMatchObject({
+      JWT_ISSUER: 'chat-service',
+      JWT_AUDIENCE: 'chat-service-api',
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      REFRESH_TOKEN_TTL_DAYS: 30,
+    })
+    const publicOnly = JSON.stringify(
+      JSON.parse(keys).map(({ d: _, ...key }: Record<string, unknown>) => key),
+    )
+    expect(() => parseConfig({ ...complete, JWT_SIGNING_KEYS: publicOnly })).toThrow(
+      /JWT_SIGNING_KEYS.*private/,
+    )
+    expect(() => parseConfig({ ...complete, JWT_SIGNING_KEYS: 'secret-ish{' })).toThrow(
+      /JWT_SIGNING_KEYS: must be JSON/,
+    )
+    try {
+      parseConfig({ ...complete, JWT_SIGNING_KEYS: 'secret-ish{' })
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret-ish')
+    }
   })
 })

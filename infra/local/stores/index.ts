@@ -6,6 +6,7 @@ import { startFerretDb } from './ferretdb.ts'
 import { startPostgres } from './postgres.ts'
 import { startRedis } from './redis.ts'
 import { startS3 } from './s3.ts'
+import { startSigningKeys } from './signing-keys.ts'
 import { startSqs } from './sqs.ts'
 import type { RunningStore, StoreContext } from './store.ts'
 
@@ -36,6 +37,7 @@ const starters = {
   dynamodb: startDynamoDb,
   s3: startS3,
   sqs: startSqs,
+  jwtKeys: startSigningKeys,
 }
 
 // s3rver accepts requests signed with this key pair only; dynalite and local-aws-sqs accept any.

@@ -24,6 +24,7 @@ import { MongoClient, MongoServerError } from 'mongodb'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type LocalStores, startLocalStores } from '../../../infra/local/stores/index.ts'
+import { startSigningKeys } from '../../../infra/local/stores/signing-keys.ts'
 import { connectionsTable, notificationQueue } from '../../../infra/resources.ts'
 import { parseConfig } from '../../../lib/config.ts'
 
@@ -39,6 +40,7 @@ const adopted = [
   'AWS_ENDPOINT_URL_SQS',
   'CONNECTIONS_TABLE',
   'UPLOADS_BUCKET',
+  'JWT_SIGNING_KEYS',
 ]
 
 let stores: LocalStores
@@ -98,7 +100,7 @@ describe('local stores', { timeout: 30_000 }, () => {
     }
     expect(env().NOTIFICATIONS_DLQ_URL).toMatch(/chat-local-notifications-dlq$/)
     expect(stores.stores.map((store) => store.name).sort()).toEqual(
-      ['dynamodb', 'mongodb', 'postgres', 'redis', 's3', 'sqs', 'upstash-rest'].sort(),
+      ['dynamodb', 'jwt-keys', 'mongodb', 'postgres', 'redis', 's3', 'sqs', 'upstash-rest'].sort(),
     )
     expect(stores.stores.every((store) => store.source === 'started')).toBe(true)
   })
@@ -509,7 +511,34 @@ describe('stopping', { timeout: 30_000 }, () => {
     await stores.stop()
 
     expect(childProcesses()).toEqual([])
-    const open = await Promise.all(stores.stores.map((store) => accepts(store.endpoint)))
-    expect(open).toEqual(stores.stores.map(() => false))
+    // The signing keys are a file, not a server: every other store listens on a URL.
+    const servers = stores.stores.filter((store) => store.name !== 'jwt-keys')
+    const open = await Promise.all(servers.map((store) => accepts(store.endpoint)))
+    expect(open).toEqual(servers.map(() => false))
+  })
+})
+
+describe('signing keys', () => {
+  test('are kept in the data folder, so tokens survive a restart, and verify with lib/config.ts', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chat-keys-'))
+    try {
+      const context = {
+        dataDir,
+        cacheDir: dataDir,
+        env: {},
+        log: () => {},
+        aws: { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } },
+      }
+      const [first, second] = await Promise.all([startSigningKeys(context), startSigningKeys(context)])
+      expect(first.env.JWT_SIGNING_KEYS).toBe(second.env.JWT_SIGNING_KEYS)
+      const again = await startSigningKeys(context)
+      expect(again.env.JWT_SIGNING_KEYS).toBe(first.env.JWT_SIGNING_KEYS)
+      const config = parseConfig({ ...env(), ...first.env })
+      expect(config.JWT_SIGNING_KEYS?.[0]?.d).toBeDefined()
+      const given = await startSigningKeys({ ...context, env: { JWT_SIGNING_KEYS: 'given' } })
+      expect(given.env.JWT_SIGNING_KEYS).toBe('given')
+    } finally {
+      await rm(dataDir, { recursive: true, force: true })
+    }
   })
 })

@@ -1,0 +1,33 @@
+// The local stand-in for the JWT signing-key secret: JWT_SIGNING_KEYS when given, else a key kept in <dataDir>.
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { generateSigningKeys } from '../../../lib/auth/keys.ts'
+import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
+
+/** Kept across restarts, so tokens issued before a restart of `npm run dev` still verify after it. */
+async function keptKeys(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim()
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    const keys = await generateSigningKeys()
+    await writeFile(file, `${keys}\n`, { mode: 0o600, flag: 'wx' }).catch(
+      async (writeError: NodeJS.ErrnoException) => {
+        // Another process created it first: use theirs, so both sign with the same key.
+        if (writeError.code !== 'EEXIST') throw writeError
+      },
+    )
+    return (await readFile(file, 'utf8')).trim()
+  }
+}
+
+export async function startSigningKeys({ env, dataDir }: StoreContext): Promise<RunningStore> {
+  if (env.JWT_SIGNING_KEYS)
+    return fromEnvironment('jwt-keys', 'JWT_SIGNING_KEYS', { JWT_SIGNING_KEYS: env.JWT_SIGNING_KEYS })
+  const file = join(dataDir, 'jwt-signing-keys.json')
+  return {
+    stores: [{ name: 'jwt-keys', endpoint: file, source: 'started' }],
+    env: { JWT_SIGNING_KEYS: await keptKeys(file) },
+    stop: async () => {},
+  }
+}
