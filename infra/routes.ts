@@ -25,6 +25,21 @@ export const functions = {
     description: 'GET /health: reports each store as reachable or not',
     uses: ['postgres', 'mongo', 'redis', 'connections', 'uploads', 'notifications'],
   },
+  auth: {
+    entry: 'functions/http/auth.ts',
+    description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
+    uses: ['postgres', 'mongo', 'redis'],
+  },
+  users: {
+    entry: 'functions/http/users.ts',
+    description: '/users/me, /users/{id}, /users?q=: own and public profiles, search',
+    uses: ['postgres', 'mongo', 'redis'],
+  },
+  admin: {
+    entry: 'functions/http/admin.ts',
+    description: '/admin/users: list accounts, change a role, disable (admin role only)',
+    uses: ['postgres', 'mongo', 'redis'],
+  },
   wsPing: {
     entry: 'functions/ws/ping.ts',
     description: 'ping action: answers pong through @connections',
@@ -46,7 +61,21 @@ export interface HttpRoute {
   function: FunctionName
 }
 
-export const httpRoutes: readonly HttpRoute[] = [{ method: 'GET', path: '/health', function: 'health' }]
+export const httpRoutes: readonly HttpRoute[] = [
+  { method: 'GET', path: '/health', function: 'health' },
+  { method: 'POST', path: '/auth/signup', function: 'auth' },
+  { method: 'POST', path: '/auth/login', function: 'auth' },
+  { method: 'POST', path: '/auth/refresh', function: 'auth' },
+  { method: 'POST', path: '/auth/logout', function: 'auth' },
+  { method: 'GET', path: '/users/me', function: 'users' },
+  { method: 'PATCH', path: '/users/me', function: 'users' },
+  { method: 'DELETE', path: '/users/me', function: 'users' },
+  { method: 'PUT', path: '/users/me/password', function: 'users' },
+  { method: 'GET', path: '/users/{id}', function: 'users' },
+  { method: 'GET', path: '/users', function: 'users' },
+  { method: 'GET', path: '/admin/users', function: 'admin' },
+  { method: 'PATCH', path: '/admin/users/{id}', function: 'admin' },
+]
 
 export const webSocket = {
   /** Frames are routed on `$request.body.action`; unmatched frames go to `$default`. */

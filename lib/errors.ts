@@ -19,8 +19,9 @@ export class InvalidError extends AppError {
   constructor(
     message: string,
     readonly errors: FieldError[] = [],
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
   }
 }
 
@@ -59,6 +60,19 @@ export class PayloadTooLargeError extends AppError {
   readonly title = 'Payload too large'
 }
 
+export class UnsupportedMediaTypeError extends AppError {
+  override readonly name = 'UnsupportedMediaTypeError'
+  readonly status = 415
+  readonly code = 'unsupported_media_type'
+  readonly title = 'Unsupported media type'
+}
+
+/** The limit that was hit, for the RateLimit-* response headers. */
+export interface RateLimitPolicy {
+  limit: number
+  windowSeconds: number
+}
+
 export class RateLimitedError extends AppError {
   override readonly name = 'RateLimitedError'
   readonly status = 429
@@ -67,6 +81,7 @@ export class RateLimitedError extends AppError {
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
+    readonly policy?: RateLimitPolicy,
   ) {
     super(message)
   }

@@ -23,6 +23,15 @@ function target(given: string): { name: string; table: RouteTable } {
   return { name: entry, table: { ...realRoutes, functions: { ...realRoutes.functions, [entry]: { entry } } } }
 }
 
+/** Fills `${NAME}` placeholders (an access token, say) from the environment, so samples need no editing. */
+function withEnvironment(text: string, file: string): string {
+  return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name: string) => {
+    const value = process.env[name]
+    if (value === undefined) throw new Error(`${file} needs ${name}: set it in the environment`)
+    return JSON.stringify(value).slice(1, -1)
+  })
+}
+
 async function main(): Promise<number> {
   const [given, eventFile] = process.argv.slice(2)
   if (!given || !eventFile) {
@@ -34,7 +43,7 @@ async function main(): Promise<number> {
   const stops: (() => Promise<void>)[] = []
   try {
     const { name, table } = target(given)
-    const event: unknown = JSON.parse(await readFile(eventFile, 'utf8'))
+    const event: unknown = JSON.parse(withEnvironment(await readFile(eventFile, 'utf8'), eventFile))
     const running = await liveRuntime(dataDir)
     if (running) {
       log(`using the dev runtime at ${running.httpUrl} (pid ${running.pid})`)

@@ -1,6 +1,7 @@
 // Versioned PostgreSQL migrations: applied in order, once, under an advisory lock.
 import type { Sql, TransactionSql } from 'postgres'
 import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
+import { accountListing } from './postgres/0002-account-listing.ts'
 
 export interface Migration {
   version: number
@@ -8,7 +9,7 @@ export interface Migration {
   up(sql: TransactionSql): Promise<void>
 }
 
-export const postgresMigrations: readonly Migration[] = [identityAndSocial]
+export const postgresMigrations: readonly Migration[] = [identityAndSocial, accountListing]
 
 // Any constant works; it only has to be the same for every process that migrates this database.
 const migrationLockKey = 727_011_001

@@ -25,7 +25,11 @@ describe('first slice through the local gateway', () => {
   let runtime: Runtime
 
   beforeAll(async () => {
-    runtime = await startLocalRuntime({ env: { ...process.env } as Record<string, string>, httpPort: 0, wsPort: 0 })
+    runtime = await startLocalRuntime({
+      env: { ...process.env } as Record<string, string>,
+      httpPort: 0,
+      wsPort: 0,
+    })
   })
   afterAll(async () => {
     await runtime?.stop()

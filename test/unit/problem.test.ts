@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { InvalidError, NotFoundError, RateLimitedError } from '../../lib/errors.ts'
+import {
+  InvalidError,
+  NotFoundError,
+  RateLimitedError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '../../lib/errors.ts'
 import { problemResponse } from '../../lib/http/problem.ts'
 
 const bodyOf = (response: { body?: string }) => JSON.parse(response.body ?? '{}')
@@ -36,5 +42,26 @@ describe('problem details', () => {
     expect(response.statusCode).toBe(500)
     expect(response.body).not.toContain('users')
     expect(response.body).not.toContain('index.js')
+  })
+
+  it('adds the RateLimit-* fields when the limit that was hit is known', () => {
+    const response = problemResponse(new RateLimitedError('Slow down.', 12, { limit: 10, windowSeconds: 60 }))
+    expect(response.headers).toMatchObject({
+      'retry-after': '12',
+      'ratelimit-limit': '10',
+      'ratelimit-remaining': '0',
+      'ratelimit-reset': '12',
+      'ratelimit-policy': '10;w=60',
+    })
+  })
+
+  it('challenges for a bearer token on 401', () => {
+    const response = problemResponse(new UnauthorizedError('No token.'))
+    expect(response.statusCode).toBe(401)
+    expect(response.headers?.['www-authenticate']).toMatch(/^Bearer /)
+  })
+
+  it('answers a body of the wrong media type with 415', () => {
+    expect(problemResponse(new UnsupportedMediaTypeError('Send JSON.')).statusCode).toBe(415)
   })
 })

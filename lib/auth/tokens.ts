@@ -1,0 +1,78 @@
+// Short-lived access tokens: signed with the current key, verified with a pinned algorithm and every claim checked.
+import { randomUUID } from 'node:crypto'
+import { errors, jwtVerify, SignJWT } from 'jose'
+import { z } from 'zod'
+import { config } from '../config.ts'
+import { UnauthorizedError } from '../errors.ts'
+import { type SigningKeys, signingAlgorithm, signingKeys } from './keys.ts'
+
+/** RFC 9068's type for access tokens, so an ID token or any other JWT of ours cannot pass as one. */
+const tokenType = 'at+jwt'
+
+export interface TokenSettings {
+  issuer: string
+  audience: string
+  accessTtlSeconds: number
+}
+
+export function tokenSettings(): TokenSettings {
+  const { JWT_ISSUER, JWT_AUDIENCE, ACCESS_TOKEN_TTL_SECONDS } = config()
+  return { issuer: JWT_ISSUER, audience: JWT_AUDIENCE, accessTtlSeconds: ACCESS_TOKEN_TTL_SECONDS }
+}
+
+/** Who a verified token speaks for: the user, their role when it was issued, and the session (refresh family). */
+export interface AccessClaims {
+  userId: string
+  role: string
+  sessionId: string
+}
+
+export interface Tokens {
+  keys: SigningKeys
+  settings: TokenSettings
+}
+
+export async function issueAccessToken(tokens: Tokens, claims: AccessClaims): Promise<string> {
+  const { keys, settings } = tokens
+  return new SignJWT({ role: claims.role, sid: claims.sessionId })
+    .setProtectedHeader({ alg: signingAlgorithm, kid: keys.kid, typ: tokenType })
+    .setSubject(claims.userId)
+    .setIssuer(settings.issuer)
+    .setAudience(settings.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${settings.accessTtlSeconds}s`)
+    .setJti(randomUUID())
+    .sign(keys.privateKey)
+}
+
+const claimsSchema = z.object({ sub: z.uuid(), role: z.string().min(1), sid: z.uuid() })
+
+/**
+ * Verifies signature, algorithm, type, issuer, audience and expiry, and that `exp` and `sub` exist (jose
+ * checks `exp` only when present). Any failure is a 401; the cause stays in `cause` for the log.
+ */
+export async function verifyAccessToken(
+  token: string,
+  keys?: SigningKeys,
+  settings: TokenSettings = tokenSettings(),
+): Promise<AccessClaims> {
+  const verificationKey = (keys ?? (await signingKeys())).verificationKey
+  try {
+    const { payload } = await jwtVerify(token, verificationKey, {
+      algorithms: [signingAlgorithm],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      typ: tokenType,
+      requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+      maxTokenAge: settings.accessTtlSeconds,
+      clockTolerance: 5,
+    })
+    const claims = claimsSchema.parse(payload)
+    return { userId: claims.sub, role: claims.role, sessionId: claims.sid }
+  } catch (error) {
+    if (error instanceof errors.JOSEError || error instanceof z.ZodError) {
+      throw new UnauthorizedError('The access token is invalid or has expired.', { cause: error })
+    }
+    throw error
+  }
+}

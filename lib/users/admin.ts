@@ -1,0 +1,98 @@
+// Administration: list accounts, change a role, disable or re-enable an account.
+import { z } from 'zod'
+import type { Audit } from '../audit/log.ts'
+import type { Caller } from '../auth/caller.ts'
+import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
+import type { Sql } from '../stores/postgres.ts'
+import type { Account } from './accounts.ts'
+import * as fields from './fields.ts'
+import type { Page } from './search.ts'
+
+export const listQuery = z.strictObject({
+  status: z.enum(['active', 'disabled', 'deleted']).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+})
+export type ListQuery = z.infer<typeof listQuery>
+
+// PostgreSQL's own text form of created_at: microseconds survive the round trip, which a JS Date would cut.
+const cursorShape = z.strictObject({ createdAt: z.string().regex(/^[\d\- :.+]{10,40}$/), id: z.uuid() })
+
+function decodeCursor(text: string): z.infer<typeof cursorShape> {
+  try {
+    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
+  } catch {
+    throw new InvalidError('The cursor is not one this list returned.', [
+      { path: 'query.cursor', message: 'is not valid' },
+    ])
+  }
+}
+
+/** Newest first, emails included: this view is for administrators only. */
+export async function listAccounts(sql: Sql, query: ListQuery): Promise<Page<Account>> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const rows = await sql<(Account & { cursorAt: string })[]>`
+    select id, email, username, display_name as "displayName", role, status, created_at as "createdAt",
+           created_at::text as "cursorAt"
+    from users
+    where ${query.status ? sql`status = ${query.status}` : sql`true`}
+      and ${after ? sql`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql`true`}
+    order by created_at desc, id desc
+    limit ${query.limit + 1}`
+  const items = rows.slice(0, query.limit).map(({ cursorAt: _, ...account }) => account)
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+  const nextCursor = last
+    ? Buffer.from(JSON.stringify({ createdAt: last.cursorAt, id: last.id })).toString('base64url')
+    : null
+  return { items, nextCursor }
+}
+
+export const accountUpdate = z
+  .strictObject({ role: fields.role.optional(), status: z.enum(['active', 'disabled']).optional() })
+  .refine((update) => update.role !== undefined || update.status !== undefined, {
+    message: 'name at least one of role, status',
+  })
+export type AccountUpdate = z.infer<typeof accountUpdate>
+
+export async function updateAccount(
+  ctx: { sql: Sql; audit: Audit },
+  caller: Caller,
+  targetId: string,
+  update: AccountUpdate,
+): Promise<Account> {
+  if (update.role && !caller.permissions.includes('users:update-role'))
+    throw new ForbiddenError('Your role does not allow changing roles.')
+  if (update.status && !caller.permissions.includes('users:disable'))
+    throw new ForbiddenError('Your role does not allow disabling accounts.')
+  // An administrator who demotes or disables themselves could leave the service with none.
+  if (targetId === caller.id) throw new ConflictError('You cannot change your own role or status.')
+  const { before, after } = await ctx.sql.begin(async (tx) => {
+    const [current] = await tx<Account[]>`
+      select id, email, username, display_name as "displayName", role, status, created_at as "createdAt"
+      from users where id = ${targetId} for update`
+    if (!current) throw new NotFoundError('No such user.')
+    if (current.status === 'deleted') throw new ConflictError('A deleted account cannot be changed.')
+    const [changed] = await tx<Account[]>`
+      update users set role = ${update.role ?? current.role}, status = ${update.status ?? current.status},
+                       updated_at = now()
+      where id = ${targetId}
+      returning id, email, username, display_name as "displayName", role, status, created_at as "createdAt"`
+    if (changed?.status === 'disabled') await revokeSessionsOf(tx, targetId)
+    return { before: current, after: changed as Account }
+  })
+  if (before.role !== after.role) {
+    await ctx.audit({
+      action: 'admin.role_change',
+      actorId: caller.id,
+      targetId,
+      outcome: 'success',
+      details: { from: before.role, to: after.role },
+    })
+  }
+  if (before.status !== after.status) {
+    const action = after.status === 'disabled' ? 'admin.disable' : 'admin.enable'
+    await ctx.audit({ action, actorId: caller.id, targetId, outcome: 'success' })
+  }
+  return after
+}

@@ -1,0 +1,66 @@
+// The caller's own profile (read, edit, delete) and anyone's public profile.
+import { z } from 'zod'
+import type { Audit } from '../audit/log.ts'
+import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
+import { ConflictError, NotFoundError } from '../errors.ts'
+import type { Sql } from '../stores/postgres.ts'
+import { type Account, accountById, accountView, type PublicProfile, uniqueViolation } from './accounts.ts'
+import * as fields from './fields.ts'
+
+export async function ownAccount(sql: Sql, userId: string): Promise<Account> {
+  const account = await accountById(sql, userId)
+  if (!account) throw new NotFoundError('No such user.')
+  return accountView(account)
+}
+
+export const profileUpdate = z
+  .strictObject({ username: fields.username.optional(), displayName: fields.displayName.optional() })
+  .refine((update) => update.username !== undefined || update.displayName !== undefined, {
+    message: 'name at least one of username, displayName',
+  })
+export type ProfileUpdate = z.infer<typeof profileUpdate>
+
+export async function updateOwnProfile(sql: Sql, userId: string, update: ProfileUpdate): Promise<Account> {
+  try {
+    await sql`
+      update users set
+        username = coalesce(${update.username ?? null}, username),
+        display_name = coalesce(${update.displayName ?? null}, display_name),
+        updated_at = now()
+      where id = ${userId}`
+  } catch (error) {
+    if (uniqueViolation(error) === 'users_username_key') {
+      throw new ConflictError('This username is taken.', { cause: error })
+    }
+    throw error
+  }
+  return ownAccount(sql, userId)
+}
+
+/**
+ * Deletion keeps the row (messages and memberships refer to it) but nothing personal: the email and username
+ * become placeholders no signup can produce, the password cannot match, and every session ends.
+ */
+export async function deleteOwnAccount(ctx: { sql: Sql; audit: Audit }, userId: string): Promise<void> {
+  await ctx.sql.begin(async (tx) => {
+    await tx`
+      update users set
+        status = 'deleted',
+        email = ${`${userId}@deleted.invalid`},
+        username = ${`~${userId}`},
+        display_name = 'Deleted user',
+        password_hash = '!',
+        updated_at = now()
+      where id = ${userId}`
+    await revokeSessionsOf(tx, userId)
+  })
+  await ctx.audit({ action: 'user.delete', actorId: userId, targetId: userId, outcome: 'success' })
+}
+
+/** Any active user's public profile; other accounts are not found, whatever the reason. */
+export async function publicProfile(sql: Sql, userId: string): Promise<PublicProfile> {
+  const [profile] = await sql<PublicProfile[]>`
+    select id, username, display_name as "displayName" from users where id = ${userId} and status = 'active'`
+  if (!profile) throw new NotFoundError('No such user.')
+  return profile
+}

@@ -1,0 +1,80 @@
+// User search by username and display name: prefix and trigram (fuzzy) matches, best first, keyset-paginated.
+import { z } from 'zod'
+import { InvalidError } from '../errors.ts'
+import type { Sql } from '../stores/postgres.ts'
+import type { PublicProfile } from './accounts.ts'
+
+export const searchQuery = z.strictObject({
+  q: z.string().trim().min(1, 'must not be empty').max(64, 'must have at most 64 characters'),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+})
+export type SearchQuery = z.infer<typeof searchQuery>
+
+export interface Page<T> {
+  items: T[]
+  nextCursor: string | null
+}
+
+const cursorShape = z.strictObject({ score: z.string().regex(/^\d{1,2}\.\d{1,6}$|^\d{1,2}$/), id: z.uuid() })
+type Cursor = z.infer<typeof cursorShape>
+
+export const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')
+
+function decodeCursor(text: string): Cursor {
+  try {
+    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
+  } catch {
+    throw new InvalidError('The cursor is not one this search returned.', [
+      { path: 'query.cursor', message: 'is not valid' },
+    ])
+  }
+}
+
+// LIKE treats % and _ as wildcards; a search for "a_b" means those characters.
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)
+
+/**
+ * Ranks an exact username first, then username prefixes, display-name prefixes (whole or of a word), then
+ * trigram similarity; the trigram GIN indexes on lower(username) and lower(display_name) serve every branch.
+ * Excludes inactive users, the searcher, and anyone who blocked the searcher.
+ */
+export async function searchUsers(
+  sql: Sql,
+  searcherId: string,
+  query: SearchQuery,
+): Promise<Page<PublicProfile>> {
+  const q = query.q.normalize('NFC').toLowerCase()
+  const prefix = `${likeEscaped(q)}%`
+  const wordPrefix = `% ${prefix}`
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const rows = await sql<(PublicProfile & { score: string })[]>`
+    with matches as (
+      select u.id, u.username, u.display_name as "displayName",
+        round(greatest(
+          case when lower(u.username) = ${q} then 3
+               when lower(u.username) like ${prefix} then 2 + similarity(lower(u.username), ${q})
+               else 0 end,
+          case when lower(u.display_name) like ${prefix} then 1.5 + similarity(lower(u.display_name), ${q})
+               when lower(u.display_name) like ${wordPrefix} then 1.2 + similarity(lower(u.display_name), ${q})
+               else 0 end,
+          similarity(lower(u.username), ${q}),
+          similarity(lower(u.display_name), ${q})
+        )::numeric, 6) as score
+      from users u
+      where u.status = 'active' and u.id <> ${searcherId}
+        and (lower(u.username) like ${prefix} or lower(u.display_name) like ${prefix}
+             or lower(u.display_name) like ${wordPrefix}
+             or lower(u.username) % ${q} or lower(u.display_name) % ${q})
+        and not exists (select 1 from blocks b where b.blocker_id = u.id and b.blocked_id = ${searcherId})
+    )
+    select id, username, "displayName", score::text as score from matches
+    where ${after ? sql`score < ${after.score}::numeric or (score = ${after.score}::numeric and id > ${after.id})` : sql`true`}
+    order by score desc, id asc
+    limit ${query.limit + 1}`
+  const items = rows
+    .slice(0, query.limit)
+    .map(({ id, username, displayName }) => ({ id, username, displayName }))
+  const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+  return { items, nextCursor: last ? encodeCursor({ score: last.score, id: last.id }) : null }
+}
