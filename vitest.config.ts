@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     pool: 'forks',
+    reporters: ['default', './test/setup/summary-reporter.ts'],
     projects: [
       {
         // Unit, integration and end-to-end tests: the global setup brings the stores up once per run.
