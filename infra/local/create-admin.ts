@@ -1,5 +1,6 @@
 // Creates the first administrator (or promotes an account): `tsx infra/local/create-admin.ts --email e --username u`.
 // The password comes from ADMIN_PASSWORD or is typed at a prompt, never from the command line where `ps` shows it.
+import { resolve } from 'node:path'
 import { createInterface } from 'node:readline/promises'
 import { parseArgs } from 'node:util'
 import { MongoClient } from 'mongodb'
@@ -8,10 +9,12 @@ import { z } from 'zod'
 import { mongoAudit } from '../../lib/audit/log.ts'
 import { isAppError } from '../../lib/errors.ts'
 import { createAdmin, newAdminInput, promoteToAdmin } from '../../lib/users/create-admin.ts'
+import { liveRuntime } from './runtime-file.ts'
 
 const usage = `usage: create-admin --email <email> --username <name> [--display-name <name>]
        create-admin --promote <email or username>
-Needs DATABASE_URL and MONGO_URL (MONGO_DB, default chat); the password from ADMIN_PASSWORD or a prompt.`
+Uses DATABASE_URL and MONGO_URL (MONGO_DB, default chat), else those of a running \`npm run dev\`;
+the password from ADMIN_PASSWORD or a prompt.`
 
 async function askPassword(): Promise<string> {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD
@@ -38,7 +41,11 @@ async function main() {
       promote: { type: 'string' },
     },
   })
-  const { DATABASE_URL, MONGO_URL, MONGO_DB = 'chat' } = process.env
+  // A running `npm run dev` supplies its stores when the environment names none.
+  const running = process.env.DATABASE_URL
+    ? undefined
+    : await liveRuntime(resolve(process.env.DATA_DIR ?? '.data'))
+  const { DATABASE_URL, MONGO_URL, MONGO_DB = 'chat' } = { ...running?.env, ...process.env }
   if (!DATABASE_URL || !MONGO_URL || (!values.promote && !(values.email && values.username))) {
     console.error(usage)
     process.exit(2)
