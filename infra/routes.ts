@@ -40,6 +40,11 @@ export const functions = {
     description: '/admin/users: list accounts, change a role, disable (admin role only)',
     uses: ['postgres', 'mongo', 'redis'],
   },
+  friends: {
+    entry: 'functions/http/friends.ts',
+    description: '/friends: requests, answers, blocks, lists of friends and pending requests',
+    uses: ['postgres', 'mongo', 'redis'],
+  },
   wsPing: {
     entry: 'functions/ws/ping.ts',
     description: 'ping action: answers pong through @connections',
@@ -75,6 +80,14 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/users', function: 'users' },
   { method: 'GET', path: '/admin/users', function: 'admin' },
   { method: 'PATCH', path: '/admin/users/{id}', function: 'admin' },
+  { method: 'POST', path: '/friends/{userId}', function: 'friends' },
+  { method: 'POST', path: '/friends/{userId}/accept', function: 'friends' },
+  { method: 'POST', path: '/friends/{userId}/decline', function: 'friends' },
+  { method: 'DELETE', path: '/friends/{userId}', function: 'friends' },
+  { method: 'POST', path: '/friends/{userId}/block', function: 'friends' },
+  { method: 'DELETE', path: '/friends/{userId}/block', function: 'friends' },
+  { method: 'GET', path: '/friends', function: 'friends' },
+  { method: 'GET', path: '/friends/requests', function: 'friends' },
 ]
 
 export const webSocket = {

@@ -13,6 +13,15 @@ export type AuditAction =
   | 'admin.role_change'
   | 'admin.disable'
   | 'admin.enable'
+  | 'upload.presign'
+  | 'upload.download'
+  | 'friend.request'
+  | 'friend.accept'
+  | 'friend.decline'
+  | 'friend.cancel'
+  | 'friend.unfriend'
+  | 'friend.block'
+  | 'friend.unblock'
 
 export type AuditOutcome = 'success' | 'failure' | 'denied'
 

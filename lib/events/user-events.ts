@@ -1,4 +1,5 @@
 // Events addressed to one user (friend requests and acceptances): emitted by domain code, delivered by a sink.
+import { logger } from '../log.ts'
 import type { PublicProfile } from '../users/accounts.ts'
 
 export type UserEvent =
@@ -10,3 +11,15 @@ export type UserEvent =
  * the user's connections, and the Notifications issue queues them for users with none.
  */
 export type UserEventSink = (event: UserEvent) => Promise<void>
+
+/**
+ * The one way domain code tells a user something happened. It runs after the change has committed, so a sink
+ * that fails cannot undo it: the event goes to the structured log instead of failing the request.
+ */
+export async function emitUserEvent(sink: UserEventSink, event: UserEvent): Promise<void> {
+  try {
+    await sink(event)
+  } catch (error) {
+    logger.error('user event not delivered; event kept here', { userEvent: event, error: error as Error })
+  }
+}

@@ -1,6 +1,6 @@
 // User search by username and display name: prefix and trigram (fuzzy) matches, best first, keyset-paginated.
 import { z } from 'zod'
-import { InvalidError } from '../errors.ts'
+import { cursorCodec } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { PublicProfile } from './accounts.ts'
 
@@ -16,20 +16,9 @@ export interface Page<T> {
   nextCursor: string | null
 }
 
-const cursorShape = z.strictObject({ score: z.string().regex(/^\d{1,2}\.\d{1,6}$|^\d{1,2}$/), id: z.uuid() })
-type Cursor = z.infer<typeof cursorShape>
-
-export const encodeCursor = (cursor: Cursor) => Buffer.from(JSON.stringify(cursor)).toString('base64url')
-
-function decodeCursor(text: string): Cursor {
-  try {
-    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError('The cursor is not one this search returned.', [
-      { path: 'query.cursor', message: 'is not valid' },
-    ])
-  }
-}
+const searchCursor = cursorCodec(
+  z.strictObject({ score: z.string().regex(/^\d{1,2}\.\d{1,6}$|^\d{1,2}$/), id: z.uuid() }),
+)
 
 // LIKE treats % and _ as wildcards; a search for "a_b" means those characters.
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`)
@@ -37,7 +26,7 @@ const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${cha
 /**
  * Ranks an exact username first, then username prefixes, display-name prefixes (whole or of a word), then
  * trigram similarity; the trigram GIN indexes on lower(username) and lower(display_name) serve every branch.
- * Excludes inactive users, the searcher, and anyone who blocked the searcher.
+ * Excludes inactive users, the searcher, and anyone the searcher blocked or who blocked the searcher.
  */
 export async function searchUsers(
   sql: Sql,
@@ -47,7 +36,7 @@ export async function searchUsers(
   const q = query.q.normalize('NFC').toLowerCase()
   const prefix = `${likeEscaped(q)}%`
   const wordPrefix = `% ${prefix}`
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const after = query.cursor ? searchCursor.decode(query.cursor) : undefined
   const rows = await sql<(PublicProfile & { score: string })[]>`
     with matches as (
       select u.id, u.username, u.display_name as "displayName",
@@ -66,7 +55,10 @@ export async function searchUsers(
         and (lower(u.username) like ${prefix} or lower(u.display_name) like ${prefix}
              or lower(u.display_name) like ${wordPrefix}
              or lower(u.username) % ${q} or lower(u.display_name) % ${q})
-        and not exists (select 1 from blocks b where b.blocker_id = u.id and b.blocked_id = ${searcherId})
+        and not exists (
+          select 1 from blocks b
+          where (b.blocker_id = u.id and b.blocked_id = ${searcherId})
+             or (b.blocker_id = ${searcherId} and b.blocked_id = u.id))
     )
     select id, username, "displayName", score::text as score from matches
     where ${after ? sql`score < ${after.score}::numeric or (score = ${after.score}::numeric and id > ${after.id})` : sql`true`}
@@ -76,5 +68,5 @@ export async function searchUsers(
     .slice(0, query.limit)
     .map(({ id, username, displayName }) => ({ id, username, displayName }))
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
-  return { items, nextCursor: last ? encodeCursor({ score: last.score, id: last.id }) : null }
+  return { items, nextCursor: last ? searchCursor.encode({ score: last.score, id: last.id }) : null }
 }

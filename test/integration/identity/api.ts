@@ -55,11 +55,15 @@ const lambdaContext = {
 
 /** The handlers wired to the real stores the test setup started. */
 export async function identityApi() {
-  const handlers: Record<string, LambdaHandler> = {
+  return apiOver({
     auth: createAuthHandler(storeDeps),
     users: createUsersHandler(storeDeps),
     admin: createAdminHandler(storeDeps),
-  }
+  })
+}
+
+/** Calls whichever of `handlers` the route table names for a request, with the event API Gateway would send. */
+export function apiOver(handlers: Record<string, LambdaHandler>) {
   return async function call<T = ProblemBody>(request: Request): Promise<Response<T>> {
     const [rawPath = '', rawQuery = ''] = request.path.split('?')
     const matched = route(request.method, rawPath)

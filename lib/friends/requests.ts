@@ -1,0 +1,134 @@
+// Friend requests and their answers: send, accept, decline, cancel or unfriend; one transaction per change.
+import { ConflictError, NotFoundError } from '../errors.ts'
+import { emitUserEvent } from '../events/user-events.ts'
+import type { PublicProfile } from '../users/accounts.ts'
+import {
+  type FriendsContext,
+  type Friendship,
+  type FriendshipRow,
+  friendshipView,
+  noSuchUser,
+  withPair,
+} from './pair.ts'
+
+const noRequestFrom = () => new NotFoundError('No pending friend request from this user.')
+
+/** The request was new, met the other's pending request (and so became the friendship), or was already sent. */
+export type RequestOutcome = 'requested' | 'accepted' | 'unchanged'
+
+export async function sendFriendRequest(
+  ctx: FriendsContext,
+  callerId: string,
+  otherId: string,
+): Promise<{ friendship: Friendship; outcome: RequestOutcome }> {
+  const { caller, other, row, outcome } = await withPair(ctx.sql, callerId, otherId, async (pair) => {
+    // The caller's own block is theirs to know; checked first, so it never hints at a block the other set.
+    if (pair.blockedByCaller)
+      throw new ConflictError('You have blocked this user; unblock them before sending a request.')
+    if (!pair.other || pair.blockedByOther) throw noSuchUser()
+    const current = pair.friendship
+    if (current?.status === 'accepted') throw new ConflictError('You are already friends with this user.')
+    const base = { caller: pair.caller, other: pair.other }
+    if (current?.requestedBy === callerId) return { ...base, row: current, outcome: 'unchanged' as const }
+    // One row per pair: a request that meets the other's pending request becomes the friendship.
+    const [row] = await pair.tx<FriendshipRow[]>`
+      insert into friendships (user_low, user_high, status, requested_by)
+      values (${pair.low}, ${pair.high}, 'pending', ${callerId})
+      on conflict (user_low, user_high) do update set status = 'accepted', accepted_at = now()
+        where friendships.status = 'pending' and friendships.requested_by <> excluded.requested_by
+      returning status, requested_by as "requestedBy", created_at as "createdAt", accepted_at as "acceptedAt"`
+    if (!row) throw new Error('friendship upsert changed no row under the pair lock')
+    return {
+      ...base,
+      row,
+      outcome: row.status === 'accepted' ? ('accepted' as const) : ('requested' as const),
+    }
+  })
+  if (outcome === 'requested') await recordRequest(ctx, caller, other, row)
+  if (outcome === 'accepted') await recordAcceptance(ctx, caller, other, row, 'request')
+  return { friendship: friendshipView(row, callerId, other), outcome }
+}
+
+export async function acceptFriend(
+  ctx: FriendsContext,
+  callerId: string,
+  otherId: string,
+): Promise<Friendship> {
+  const { caller, other, row, changed } = await withPair(ctx.sql, callerId, otherId, async (pair) => {
+    const current = pair.friendship
+    if (!pair.other || !current) throw noRequestFrom()
+    const base = { caller: pair.caller, other: pair.other }
+    // Accepting an existing friendship (a retried request, say) answers as the first acceptance did.
+    if (current.status === 'accepted') return { ...base, row: current, changed: false }
+    if (current.requestedBy !== otherId) throw noRequestFrom()
+    const [row] = await pair.tx<FriendshipRow[]>`
+      update friendships set status = 'accepted', accepted_at = now()
+      where user_low = ${pair.low} and user_high = ${pair.high}
+      returning status, requested_by as "requestedBy", created_at as "createdAt", accepted_at as "acceptedAt"`
+    if (!row) throw new Error('friendship update changed no row under the pair lock')
+    return { ...base, row, changed: true }
+  })
+  if (changed) await recordAcceptance(ctx, caller, other, row, 'accept')
+  return friendshipView(row, callerId, other)
+}
+
+export async function declineFriend(ctx: FriendsContext, callerId: string, otherId: string): Promise<void> {
+  await withPair(ctx.sql, callerId, otherId, async (pair) => {
+    const current = pair.friendship
+    if (!pair.other || current?.status !== 'pending' || current.requestedBy !== otherId) throw noRequestFrom()
+    await pair.tx`delete from friendships where user_low = ${pair.low} and user_high = ${pair.high}`
+  })
+  await ctx.audit({ action: 'friend.decline', actorId: callerId, targetId: otherId, outcome: 'success' })
+}
+
+/** DELETE /friends/{userId}: cancels the caller's own pending request, or ends a friendship. */
+export async function removeFriend(ctx: FriendsContext, callerId: string, otherId: string): Promise<void> {
+  const ended = await withPair(ctx.sql, callerId, otherId, async (pair) => {
+    const current = pair.friendship
+    if (!pair.other || !current)
+      throw new NotFoundError('You have neither a friendship nor a pending request with this user.')
+    if (current.status === 'pending' && current.requestedBy !== callerId)
+      throw new ConflictError('This user’s request to you is pending; decline it instead.')
+    await pair.tx`delete from friendships where user_low = ${pair.low} and user_high = ${pair.high}`
+    return current.status
+  })
+  const action = ended === 'accepted' ? 'friend.unfriend' : 'friend.cancel'
+  await ctx.audit({ action, actorId: callerId, targetId: otherId, outcome: 'success' })
+}
+
+async function recordRequest(
+  ctx: FriendsContext,
+  caller: PublicProfile,
+  other: PublicProfile,
+  row: FriendshipRow,
+) {
+  await ctx.audit({ action: 'friend.request', actorId: caller.id, targetId: other.id, outcome: 'success' })
+  await emitUserEvent(ctx.events, {
+    type: 'friend.request',
+    userId: other.id,
+    from: caller,
+    at: row.createdAt.toISOString(),
+  })
+}
+
+async function recordAcceptance(
+  ctx: FriendsContext,
+  caller: PublicProfile,
+  other: PublicProfile,
+  row: FriendshipRow,
+  via: 'accept' | 'request',
+) {
+  await ctx.audit({
+    action: 'friend.accept',
+    actorId: caller.id,
+    targetId: other.id,
+    outcome: 'success',
+    details: { via },
+  })
+  await emitUserEvent(ctx.events, {
+    type: 'friend.accepted',
+    userId: other.id,
+    from: caller,
+    at: (row.acceptedAt ?? new Date()).toISOString(),
+  })
+}
