@@ -35,8 +35,8 @@ export function createUsersHandler(deps: HttpDeps) {
         return noContent()
       },
     ),
-    'GET /users/{id}': route.caller({ path: z.strictObject({ id: userId }) }, async ({ path }) =>
-      json(200, await publicProfile(await deps.sql(), path.id)),
+    'GET /users/{id}': route.caller({ path: z.strictObject({ id: userId }) }, async ({ caller, path }) =>
+      json(200, await publicProfile(await deps.sql(), caller.id, path.id)),
     ),
     'GET /users': route.caller({ query: searchQuery }, async ({ caller, query }) =>
       json(200, await searchUsers(await deps.sql(), caller.id, query)),

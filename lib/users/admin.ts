@@ -4,6 +4,7 @@ import type { Audit } from '../audit/log.ts'
 import type { Caller } from '../auth/caller.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
+import { timeCursor } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Account } from './accounts.ts'
 import * as fields from './fields.ts'
@@ -16,36 +17,22 @@ export const listQuery = z.strictObject({
 })
 export type ListQuery = z.infer<typeof listQuery>
 
-// PostgreSQL's own text form of created_at: microseconds survive the round trip, which a JS Date would cut.
-const cursorShape = z.strictObject({ createdAt: z.string().regex(/^[\d\- :.+]{10,40}$/), id: z.uuid() })
-
-function decodeCursor(text: string): z.infer<typeof cursorShape> {
-  try {
-    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError('The cursor is not one this list returned.', [
-      { path: 'query.cursor', message: 'is not valid' },
-    ])
-  }
-}
-
 /** Newest first, emails included: this view is for administrators only. */
 export async function listAccounts(sql: Sql, query: ListQuery): Promise<Page<Account>> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const after = query.cursor ? timeCursor.decode(query.cursor) : undefined
+  const beyondCursor = after
+    ? sql`(created_at, id) < (timestamptz 'epoch' + ${after.at}::bigint * interval '1 microsecond', ${after.id}::uuid)`
+    : sql`true`
   const rows = await sql<(Account & { cursorAt: string })[]>`
     select id, email, username, display_name as "displayName", role, status, created_at as "createdAt",
-           created_at::text as "cursorAt"
+           (extract(epoch from created_at) * 1000000)::bigint::text as "cursorAt"
     from users
-    where ${query.status ? sql`status = ${query.status}` : sql`true`}
-      and ${after ? sql`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)` : sql`true`}
+    where ${query.status ? sql`status = ${query.status}` : sql`true`} and ${beyondCursor}
     order by created_at desc, id desc
     limit ${query.limit + 1}`
   const items = rows.slice(0, query.limit).map(({ cursorAt: _, ...account }) => account)
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
-  const nextCursor = last
-    ? Buffer.from(JSON.stringify({ createdAt: last.cursorAt, id: last.id })).toString('base64url')
-    : null
-  return { items, nextCursor }
+  return { items, nextCursor: last ? timeCursor.encode({ at: last.cursorAt, id: last.id }) : null }
 }
 
 export const accountUpdate = z

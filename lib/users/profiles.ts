@@ -57,10 +57,19 @@ export async function deleteOwnAccount(ctx: { sql: Sql; audit: Audit }, userId: 
   await ctx.audit({ action: 'user.delete', actorId: userId, targetId: userId, outcome: 'success' })
 }
 
-/** Any active user's public profile; other accounts are not found, whatever the reason. */
-export async function publicProfile(sql: Sql, userId: string): Promise<PublicProfile> {
+/**
+ * An active user's public profile as the viewer may see it: a user who blocked the viewer, or whom the viewer
+ * blocked, is not found, exactly like a missing one, so a block cannot be told from an absence.
+ */
+export async function publicProfile(sql: Sql, viewerId: string, userId: string): Promise<PublicProfile> {
   const [profile] = await sql<PublicProfile[]>`
-    select id, username, display_name as "displayName" from users where id = ${userId} and status = 'active'`
+    select u.id, u.username, u.display_name as "displayName"
+    from users u
+    where u.id = ${userId} and u.status = 'active'
+      and not exists (
+        select 1 from blocks b
+        where (b.blocker_id = u.id and b.blocked_id = ${viewerId})
+           or (b.blocker_id = ${viewerId} and b.blocked_id = u.id))`
   if (!profile) throw new NotFoundError('No such user.')
   return profile
 }

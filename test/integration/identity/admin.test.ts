@@ -75,6 +75,23 @@ describe('administration', () => {
     expect(new Set(ids).size).toBe(ids.length)
   })
 
+  it('answers a forged cursor with a 400 naming the cursor, never a 500', async () => {
+    const forged = (cursor: object) => Buffer.from(JSON.stringify(cursor)).toString('base64url')
+    for (const cursor of [
+      forged({ createdAt: '2026-02-30 00:00:00+00', id: '00000000-0000-4000-8000-000000000000' }),
+      forged({ at: '99999999999999999', id: '00000000-0000-4000-8000-000000000000' }),
+      'not-a-cursor',
+    ]) {
+      const response = await call({
+        method: 'GET',
+        path: `/admin/users?cursor=${cursor}`,
+        token: admin.accessToken,
+      })
+      expect(response.status).toBe(400)
+      expect(JSON.stringify(response.body)).toContain('query.cursor')
+    }
+  })
+
   it('changes a role, which takes effect on the user’s next request', async () => {
     const user = await signUp(call, newUser('role'))
     expect(
