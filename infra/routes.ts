@@ -47,13 +47,39 @@ export const functions = {
   },
   wsPing: {
     entry: 'functions/ws/ping.ts',
-    description: 'ping action: answers pong through @connections',
-    uses: ['wsManagement'],
+    description: 'ping action: answers pong through @connections (counts as activity)',
+    uses: ['wsManagement', 'redis'],
   },
   wsDefault: {
     entry: 'functions/ws/default.ts',
-    description: '$default: answers an error frame for an unknown action',
-    uses: ['wsManagement'],
+    description: '$default: answers an error frame for an unknown action (counts as activity)',
+    uses: ['wsManagement', 'redis'],
+  },
+  wsAuthorizer: {
+    entry: 'functions/ws/authorizer.ts',
+    description: '$connect authorizer: the access token in ?token= of a live session, and the Origin',
+    uses: ['postgres'],
+  },
+  wsConnect: {
+    entry: 'functions/ws/connect.ts',
+    description: '$connect: records the connection, marks the user online, tells online friends',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
+  wsDisconnect: {
+    entry: 'functions/ws/disconnect.ts',
+    description: '$disconnect: forgets the connection; on the last one, tells online friends',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
+  presence: {
+    entry: 'functions/http/presence.ts',
+    description: "GET /presence: friends' online status and last seen",
+    uses: ['postgres', 'mongo', 'redis'],
+  },
+  reapIdle: {
+    entry: 'functions/workers/reap-idle.ts',
+    description: 'every minute: closes connections idle for IDLE_TIMEOUT_MINUTES through @connections',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+    timeoutSeconds: 60,
   },
 } as const satisfies Record<string, FunctionSpec>
 
@@ -88,12 +114,16 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'DELETE', path: '/friends/{userId}/block', function: 'friends' },
   { method: 'GET', path: '/friends', function: 'friends' },
   { method: 'GET', path: '/friends/requests', function: 'friends' },
+  { method: 'GET', path: '/presence', function: 'presence' },
 ]
 
 export const webSocket = {
   /** Frames are routed on `$request.body.action`; unmatched frames go to `$default`. */
   routeSelectionExpression: '$request.body.action',
+  authorizer: { function: 'wsAuthorizer', identitySource: 'route.request.querystring.token' },
   routes: [
+    { routeKey: '$connect', function: 'wsConnect' },
+    { routeKey: '$disconnect', function: 'wsDisconnect' },
     { routeKey: '$default', function: 'wsDefault' },
     { routeKey: 'ping', function: 'wsPing' },
   ],
@@ -123,4 +153,4 @@ export interface Schedule {
   everyMinutes: number
 }
 
-export const schedules: readonly Schedule[] = []
+export const schedules: readonly Schedule[] = [{ name: 'reapIdle', function: 'reapIdle', everyMinutes: 1 }]

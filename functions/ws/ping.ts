@@ -1,4 +1,4 @@
-// ping action: answers `pong` to the calling connection.
+// ping action: answers `pong` to the calling connection; like every routed frame, it counts as activity.
 import { wsManagementClient } from '../../lib/stores/ws-management.ts'
 import { wsHandler } from '../../lib/ws/handler.ts'
 

@@ -58,7 +58,27 @@ export async function gatewayRoundTrips(count = 300): Promise<LatencyRow[]> {
         if (response.status !== 200) throw new Error(`health answered ${response.status}`)
         await response.arrayBuffer()
       })
-      const socket = new WebSocket(runtime.wsUrl)
+      // The $connect authorizer wants a live session: a fresh account's access token.
+      const signup = await fetch(`${runtime.httpUrl}/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email: `bench.${Date.now()}@example.com`,
+          username: `bench_${Date.now().toString(36)}`,
+          password: 'a bench passphrase long enough',
+        }),
+      })
+      if (signup.status !== 201) throw new Error(`signup answered ${signup.status}`)
+      const { accessToken } = (await signup.json()) as { accessToken: string }
+      const wsUrl = `${runtime.wsUrl}/?token=${accessToken}`
+      const handshake = await timeSequential(Math.min(count, 100), async () => {
+        const opened = new WebSocket(wsUrl)
+        await new Promise((done, fail) => opened.once('open', done).once('error', fail))
+        const closed = new Promise((done) => opened.once('close', done))
+        opened.close()
+        await closed
+      })
+      const socket = new WebSocket(wsUrl)
       await new Promise((done, fail) => socket.once('open', done).once('error', fail))
       const ping = await timeSequential(count, async () => {
         const pong = new Promise((done) => socket.once('message', done))
@@ -69,6 +89,7 @@ export async function gatewayRoundTrips(count = 300): Promise<LatencyRow[]> {
       return [
         row('GET /health (probes all six stores)', health.samples, health.elapsed),
         row('WebSocket ping -> pong via @connections', ping.samples, ping.elapsed),
+        row('WebSocket open (authorizer, $connect) and close', handshake.samples, handshake.elapsed),
       ]
     } finally {
       await runtime.stop()

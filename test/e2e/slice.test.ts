@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startLocalRuntime } from '../../infra/local/runtime.ts'
+import { person } from '../integration/realtime/people.ts'
 
 type Runtime = Awaited<ReturnType<typeof startLocalRuntime>>
 
@@ -23,6 +24,7 @@ async function openSocket(url: string): Promise<WebSocket> {
 
 describe('first slice through the local gateway', () => {
   let runtime: Runtime
+  let wsUrl: string
 
   beforeAll(async () => {
     runtime = await startLocalRuntime({
@@ -30,6 +32,8 @@ describe('first slice through the local gateway', () => {
       httpPort: 0,
       wsPort: 0,
     })
+    // The $connect authorizer wants a live session's access token.
+    wsUrl = `${runtime.wsUrl}/?token=${(await person()).token}`
   })
   afterAll(async () => {
     await runtime?.stop()
@@ -45,7 +49,7 @@ describe('first slice through the local gateway', () => {
   })
 
   it('answers a ping frame with a pong frame through @connections', async () => {
-    const socket = await openSocket(runtime.wsUrl)
+    const socket = await openSocket(wsUrl)
     try {
       const reply = nextFrame(socket)
       socket.send(JSON.stringify({ action: 'ping' }))
@@ -56,7 +60,7 @@ describe('first slice through the local gateway', () => {
   })
 
   it('answers a frame with an unknown action with an error frame and keeps the connection open', async () => {
-    const socket = await openSocket(runtime.wsUrl)
+    const socket = await openSocket(wsUrl)
     try {
       const reply = nextFrame(socket)
       socket.send(JSON.stringify({ action: 'nonsense' }))

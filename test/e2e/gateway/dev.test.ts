@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RuntimeRecord } from '../../../infra/local/runtime-file.ts'
+import { person } from '../../integration/realtime/people.ts'
 import { openClient } from './clients.ts'
 import { childrenOf, lineMatching, running, startScript } from './processes.ts'
 
@@ -41,7 +42,8 @@ describe('npm run dev', () => {
     const response = await fetch(`${record.httpUrl}/health`)
     expect(response.status).toBe(200)
     expect(await response.json()).toMatchObject({ status: 'ok' })
-    const client = await openClient(record.wsUrl)
+    // dev adopted this run's PostgreSQL and signing keys, so a session made here is one it accepts.
+    const client = await openClient(`${record.wsUrl}/?token=${(await person()).token}`)
     client.socket.send(JSON.stringify({ action: 'ping' }))
     expect(JSON.parse(await client.nextFrame())).toEqual({ type: 'pong' })
     client.socket.close()

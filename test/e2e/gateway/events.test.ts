@@ -80,6 +80,6 @@ describe('sample events', () => {
     const ping = await sample('ws/ping.json')
     expect(JSON.parse(ping.body).action).toBe(ping.requestContext.routeKey)
     expect(realRoutes.webSocket.routes.map((route) => route.routeKey)).toContain(ping.requestContext.routeKey)
-    expect((await sample('sqs/notifications-batch.json')).Records).toHaveLength(2)
+    expect((await sample('sqs/notifications-batch.json')).Records.length).toBeGreaterThan(1)
   })
 })

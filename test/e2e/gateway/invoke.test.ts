@@ -25,15 +25,20 @@ const invoke = (...args: string[]) =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gateway-invoke-'))
-  // The real table, plus a $connect that tells the test which connection id it got.
+  // The real table with no store behind it: its authorizer and connection lifecycle give way to a $connect that
+  // tells the test which connection id it got.
   runtime = await startLocalRuntime({
     routes: {
       ...realRoutes,
       functions: { ...realRoutes.functions, connect: { entry: 'test/e2e/gateway/fixtures/connect.ts' } },
       webSocket: {
-        ...realRoutes.webSocket,
-        routes: [...realRoutes.webSocket.routes, { routeKey: '$connect', function: 'connect' }],
+        routeSelectionExpression: realRoutes.webSocket.routeSelectionExpression,
+        routes: [
+          ...realRoutes.webSocket.routes.filter((route) => !route.routeKey.endsWith('connect')),
+          { routeKey: '$connect', function: 'connect' },
+        ],
       },
+      schedules: [],
     },
     env: storelessEnv,
     httpPort: 0,

@@ -1,0 +1,17 @@
+// GET /presence?userIds=a,b: friends' online status and last seen.
+import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { routeByKey, routes } from '../../lib/http/route.ts'
+import { json } from '../../lib/http/stack.ts'
+import { friendsPresence, presenceQuery } from '../../lib/presence/query.ts'
+
+export function createPresenceHandler(deps: HttpDeps) {
+  const route = routes(deps)
+  return routeByKey({
+    'GET /presence': route.caller({ query: presenceQuery }, async ({ caller, query }) => {
+      const [sql, redis] = await Promise.all([deps.sql(), deps.redis()])
+      return json(200, await friendsPresence({ sql, redis }, caller.id, query))
+    }),
+  })
+}
+
+export const handler = createPresenceHandler(storeDeps)

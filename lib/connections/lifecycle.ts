@@ -1,0 +1,74 @@
+// A connection's life: recorded and announced at $connect, forgotten and announced at $disconnect or when found gone.
+import type { Redis } from '@upstash/redis'
+import { friendIdsOf } from '../friends/relations.ts'
+import { logger } from '../log.ts'
+import { markOffline, markOnline } from '../presence/tracker.ts'
+import { postgresClient, type Sql } from '../stores/postgres.ts'
+import { redisClient } from '../stores/redis.ts'
+import { forgetActivity } from '../ws/activity.ts'
+import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../ws/fanout.ts'
+import { connectionRecord, recordConnection, removeConnection } from './store.ts'
+
+export interface ConnectionDeps {
+  fanout: FanoutDeps
+  redis: Redis
+  sql: Sql
+}
+
+export async function connectionDeps(): Promise<ConnectionDeps> {
+  const [redis, sql] = await Promise.all([redisClient(), postgresClient()])
+  return { fanout: fanoutDeps(), redis, sql }
+}
+
+export interface ConnectionEvent {
+  connectionId: string
+  userId: string
+  now?: number
+}
+
+/**
+ * Tells the user's friends that the user came online or went offline. Best effort: a friend who misses it reads
+ * GET /presence. Only friends' connections are posted to, never the connection being opened ($connect must not).
+ */
+async function announce(deps: ConnectionDeps, userId: string, status: 'online' | 'offline', now: number) {
+  try {
+    const friends = await friendIdsOf(deps.sql, userId)
+    await deliverToUsers(deps.fanout, friends, {
+      type: 'presence',
+      userId,
+      status,
+      lastSeenAt: new Date(now).toISOString(),
+    })
+  } catch (error) {
+    logger.warn('presence not announced', { error: error as Error, userId, status })
+  }
+}
+
+/** Records a new connection; a store failure throws, so the handshake is refused rather than half-recorded. */
+export async function openConnection(deps: ConnectionDeps, event: ConnectionEvent): Promise<void> {
+  const now = event.now ?? Date.now()
+  await recordConnection(
+    deps.fanout.dynamo,
+    deps.fanout.table,
+    connectionRecord(event.connectionId, event.userId, now),
+  )
+  const first = await markOnline(deps.redis, { ...event, now })
+  if (first) await announce(deps, event.userId, 'online', now)
+}
+
+/**
+ * Forgets a connection that ended ($disconnect) or was found gone (the reaper). Safe to run twice: only the call
+ * that removes the user's last live connection announces them offline.
+ */
+export async function endConnection(
+  deps: ConnectionDeps,
+  event: { connectionId: string; userId?: string; now?: number },
+): Promise<void> {
+  const now = event.now ?? Date.now()
+  forgetActivity(event.connectionId)
+  const removed = await removeConnection(deps.fanout.dynamo, deps.fanout.table, event.connectionId)
+  const userId = event.userId ?? removed?.userId
+  if (!userId) return
+  const last = await markOffline(deps.redis, { connectionId: event.connectionId, userId, now })
+  if (last) await announce(deps, userId, 'offline', now)
+}

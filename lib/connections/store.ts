@@ -1,0 +1,84 @@
+// The live WebSocket connections in DynamoDB: one item per connection, found by user through the byUser index.
+import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { connectionsTable } from '../../infra/resources.ts'
+import { forEachBounded } from '../ws/bounded.ts'
+
+export interface ConnectionRecord {
+  connectionId: string
+  userId: string
+  connectedAt: string
+  /** Epoch seconds; DynamoDB's TTL removes records whose $disconnect never ran. */
+  expiresAt: number
+}
+
+/** API Gateway ends a connection after 2 hours; the record outlives that a little so TTL never races a live one. */
+export const connectionTtlSeconds = 2 * 60 * 60 + 10 * 60
+
+export function connectionRecord(connectionId: string, userId: string, now = Date.now()): ConnectionRecord {
+  return {
+    connectionId,
+    userId,
+    connectedAt: new Date(now).toISOString(),
+    expiresAt: Math.floor(now / 1000) + connectionTtlSeconds,
+  }
+}
+
+export async function recordConnection(
+  db: DynamoDBDocumentClient,
+  table: string,
+  record: ConnectionRecord,
+): Promise<void> {
+  await db.send(new PutCommand({ TableName: table, Item: { ...record } }))
+}
+
+/** Removes the record and answers what it held, or undefined when it was already gone. */
+export async function removeConnection(
+  db: DynamoDBDocumentClient,
+  table: string,
+  connectionId: string,
+): Promise<ConnectionRecord | undefined> {
+  const { Attributes } = await db.send(
+    new DeleteCommand({
+      TableName: table,
+      Key: { [connectionsTable.partitionKey]: connectionId },
+      ReturnValues: 'ALL_OLD',
+    }),
+  )
+  return Attributes as ConnectionRecord | undefined
+}
+
+async function connectionIdsOf(db: DynamoDBDocumentClient, table: string, userId: string): Promise<string[]> {
+  const ids: string[] = []
+  let startKey: Record<string, unknown> | undefined
+  do {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: table,
+        IndexName: connectionsTable.byUserIndex.name,
+        KeyConditionExpression: '#user = :user',
+        ExpressionAttributeNames: { '#user': connectionsTable.byUserIndex.partitionKey },
+        ExpressionAttributeValues: { ':user': userId },
+        ProjectionExpression: connectionsTable.partitionKey,
+        ExclusiveStartKey: startKey,
+      }),
+    )
+    for (const item of page.Items ?? []) ids.push(String(item[connectionsTable.partitionKey]))
+    startKey = page.LastEvaluatedKey
+  } while (startKey)
+  return ids
+}
+
+const queryConcurrency = 16
+
+/** Every given user's connection ids (an empty list for a user with none): one index query per user, concurrently. */
+export async function connectionsOf(
+  db: DynamoDBDocumentClient,
+  table: string,
+  userIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>(userIds.map((userId) => [userId, []]))
+  await forEachBounded([...found.keys()], queryConcurrency, async (userId) => {
+    found.set(userId, await connectionIdsOf(db, table, userId))
+  })
+  return found
+}

@@ -1,0 +1,114 @@
+// Fan-out: every live connection of each user gets the frame, with bounded concurrency; a 410 removes the connection.
+import { randomUUID } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { config } from '../../../lib/config.ts'
+import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { deliverToUsers } from '../../../lib/ws/fanout.ts'
+import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
+import { fakeManagement } from './fake-management.ts'
+
+const connect = async (userId: string, count = 1) => {
+  const ids = Array.from({ length: count }, () => `${randomUUID().slice(0, 14)}=`)
+  for (const id of ids)
+    await recordConnection(dynamoClient(), config().CONNECTIONS_TABLE, connectionRecord(id, userId))
+  return ids
+}
+
+const depsWith = (management: ReturnType<typeof fakeManagement>, concurrency?: number) => ({
+  dynamo: dynamoClient(),
+  table: config().CONNECTIONS_TABLE,
+  management: management.client,
+  ...(concurrency !== undefined && { concurrency }),
+})
+
+describe('deliverToUsers', () => {
+  it('reaches every device of every user except the sending connection, and names the offline users', async () => {
+    const [alice, bob, carol] = [randomUUID(), randomUUID(), randomUUID()]
+    const aliceIds = await connect(alice, 2)
+    const bobIds = await connect(bob, 3)
+    const management = fakeManagement()
+    const frame = { type: 'message.new', message: { body: 'hi' } }
+
+    const delivery = await deliverToUsers(depsWith(management), [alice, bob, carol], frame, {
+      exceptConnectionId: aliceIds[0],
+    })
+
+    expect(delivery).toEqual({ delivered: 4, gone: [], offlineUserIds: [carol], failed: 0 })
+    expect([...management.posted.keys()].sort()).toEqual([aliceIds[1], ...bobIds].sort())
+    for (const frames of management.posted.values()) expect(frames).toEqual([frame])
+  })
+
+  it('keeps at most `concurrency` posts in flight', async () => {
+    const users = Array.from({ length: 10 }, () => randomUUID())
+    for (const user of users) await connect(user, 5)
+    const management = fakeManagement({ latencyMs: 5 })
+
+    const delivery = await deliverToUsers(depsWith(management, 8), users, { type: 'ping' })
+
+    expect(delivery.delivered).toBe(50)
+    expect(management.maxInFlight).toBe(8)
+  })
+
+  it('removes a connection that vanished without $disconnect on its first 410, and the others still get the frame', async () => {
+    const [alice, bob] = [randomUUID(), randomUUID()]
+    const [stale, live] = await connect(alice, 2)
+    const [bobId] = await connect(bob)
+    const management = fakeManagement()
+    management.gone.add(stale as string)
+
+    const first = await deliverToUsers(depsWith(management), [alice, bob], { type: 'one' })
+    expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
+    expect(management.posted.get(live as string)).toEqual([{ type: 'one' }])
+    expect(management.posted.get(bobId as string)).toEqual([{ type: 'one' }])
+    expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
+      live,
+    ])
+
+    const attempts = management.attempts
+    await deliverToUsers(depsWith(management), [alice, bob], { type: 'two' })
+    // Never retried: the second delivery posts to the two live connections only.
+    expect(management.attempts - attempts).toBe(2)
+  })
+
+  it('counts a user whose every connection was gone as offline', async () => {
+    const alice = randomUUID()
+    const ids = await connect(alice, 2)
+    const management = fakeManagement()
+    for (const id of ids) management.gone.add(id)
+    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'x' })
+    expect(delivery).toMatchObject({ delivered: 0, offlineUserIds: [alice] })
+    expect(delivery.gone.sort()).toEqual([...ids].sort())
+  })
+
+  it('counts other post failures without failing the delivery or calling the user offline', async () => {
+    const [alice, bob] = [randomUUID(), randomUUID()]
+    const [broken] = await connect(alice)
+    const [fine] = await connect(bob)
+    const management = fakeManagement()
+    const send = management.client.send.bind(management.client)
+    Object.assign(management.client, {
+      send: (command: { input: { ConnectionId?: string } }) =>
+        command.input.ConnectionId === broken
+          ? Promise.reject(new Error('socket hang up'))
+          : send(command as never),
+    })
+    const delivery = await deliverToUsers(depsWith(management), [alice, bob], { type: 'x' })
+    expect(delivery).toEqual({ delivered: 1, gone: [], offlineUserIds: [], failed: 1 })
+    expect(management.posted.get(fine as string)).toEqual([{ type: 'x' }])
+  })
+})
+
+describe('liveUserEventSink', () => {
+  it('posts friend.request to every live connection of the recipient', async () => {
+    const bob = randomUUID()
+    const ids = await connect(bob, 2)
+    const management = fakeManagement()
+    const from = { id: randomUUID(), username: 'alice', displayName: 'Alice' }
+    const at = new Date().toISOString()
+
+    await liveUserEventSink(() => depsWith(management))({ type: 'friend.request', userId: bob, from, at })
+
+    for (const id of ids) expect(management.posted.get(id)).toEqual([{ type: 'friend.request', from, at }])
+  })
+})

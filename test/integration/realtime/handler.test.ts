@@ -1,0 +1,79 @@
+// The shared WebSocket route wrapper: the caller from the authorizer context, and every frame counted as activity.
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Context } from 'aws-lambda'
+import { describe, expect, it } from 'vitest'
+import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
+import { localIdentity } from '../../../infra/local/gateway/table.ts'
+import { markOnline } from '../../../lib/presence/tracker.ts'
+import { redisClient } from '../../../lib/stores/redis.ts'
+import { connectionKeys } from '../../../lib/ws/activity.ts'
+import { type WsEvent, wsHandler } from '../../../lib/ws/handler.ts'
+import { fakeManagement } from './fake-management.ts'
+
+process.env.STAGE = `handler-${randomBytes(4).toString('hex')}`
+
+const lambda = {} as Context
+function frameEvent(connectionId: string, authorizer?: Record<string, string>): WsEvent {
+  const event = wsMessageEvent(
+    'whoami',
+    '{"action":"whoami"}',
+    {
+      connectionId,
+      connectedAt: Date.now(),
+      domainName: 'localhost',
+      identity: { sourceIp: '127.0.0.1' },
+      ...(authorizer && { authorizer: { ...authorizer, principalId: authorizer.userId ?? '' } }),
+    },
+    localIdentity(process.env),
+  )
+  return event as unknown as WsEvent
+}
+
+describe('wsHandler', () => {
+  it('hands the route the caller the authorizer verified, and counts the frame as activity', async () => {
+    const management = fakeManagement()
+    const userId = randomUUID()
+    const connectionId = `${randomUUID().slice(0, 14)}=`
+    const connectedAt = Date.now() - 60_000
+    await markOnline(await redisClient(), { userId, connectionId, now: connectedAt })
+    const handler = wsHandler(
+      () => management.client,
+      async (_event, ctx) => ctx.reply({ type: 'you', userId: ctx.userId }),
+    )
+
+    expect(await handler(frameEvent(connectionId, { userId, sessionId: randomUUID() }), lambda)).toEqual({
+      statusCode: 200,
+    })
+
+    expect(management.posted.get(connectionId)).toEqual([{ type: 'you', userId }])
+    const score = Number(await (await redisClient()).zscore(connectionKeys().activity, connectionId))
+    expect(score).toBeGreaterThan(connectedAt)
+  })
+
+  it('answers an unauthorized error frame to a route that needs a caller on a connection without one', async () => {
+    const management = fakeManagement()
+    const connectionId = `${randomUUID().slice(0, 14)}=`
+    const handler = wsHandler(
+      () => management.client,
+      async (_event, ctx) => ctx.reply({ type: 'you', userId: ctx.userId }),
+    )
+    await handler(frameEvent(connectionId), lambda)
+    expect(management.posted.get(connectionId)).toEqual([
+      { type: 'error', code: 'unauthorized', message: expect.any(String), action: 'whoami' },
+    ])
+  })
+
+  it('serves the frame when Redis is down', async () => {
+    const management = fakeManagement()
+    const connectionId = `${randomUUID().slice(0, 14)}=`
+    const handler = wsHandler(
+      () => management.client,
+      async (_event, ctx) => ctx.reply({ type: 'pong' }),
+      {
+        redis: () => Promise.reject(new Error('redis is down')),
+      },
+    )
+    await handler(frameEvent(connectionId, { userId: randomUUID() }), lambda)
+    expect(management.posted.get(connectionId)).toEqual([{ type: 'pong' }])
+  })
+})
