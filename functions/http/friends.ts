@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import type { Audit } from '../../lib/audit/log.ts'
 import { recordedUserEvents } from '../../lib/events/recorded.ts'
-import type { UserEventSink } from '../../lib/events/user-events.ts'
+import { allSinks, type UserEventSink } from '../../lib/events/user-events.ts'
 import { blockUser, unblockUser } from '../../lib/friends/blocks.ts'
 import { friendsQuery, listFriends, listRequests, requestsQuery } from '../../lib/friends/lists.ts'
 import { acceptFriend, declineFriend, removeFriend, sendFriendRequest } from '../../lib/friends/requests.ts'
@@ -11,6 +11,7 @@ import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { userId } from '../../lib/users/fields.ts'
+import { liveUserEventSink } from '../../lib/ws/live-user-events.ts'
 
 export interface FriendsDeps extends HttpDeps {
   /** Where friend.request and friend.accepted go; later issues compose live delivery and notifications in. */
@@ -59,4 +60,7 @@ export function createFriendsHandler(deps: FriendsDeps) {
   })
 }
 
-export const handler = createFriendsHandler({ ...storeDeps, userEvents: recordedUserEvents(storeDeps.mongo) })
+export const handler = createFriendsHandler({
+  ...storeDeps,
+  userEvents: allSinks(recordedUserEvents(storeDeps.mongo), liveUserEventSink()),
+})

@@ -23,3 +23,13 @@ export async function emitUserEvent(sink: UserEventSink, event: UserEvent): Prom
     logger.error('user event not delivered; event kept here', { userEvent: event, error: error as Error })
   }
 }
+
+/** One sink that hands each event to every given sink; all are tried, and any failure is reported after. */
+export function allSinks(...sinks: UserEventSink[]): UserEventSink {
+  return async (event) => {
+    const failures = (await Promise.allSettled(sinks.map((sink) => sink(event)))).flatMap((result) =>
+      result.status === 'rejected' ? [result.reason] : [],
+    )
+    if (failures.length > 0) throw new AggregateError(failures, 'a user event sink failed')
+  }
+}
