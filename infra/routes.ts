@@ -43,7 +43,23 @@ export const functions = {
   friends: {
     entry: 'functions/http/friends.ts',
     description: '/friends: requests, answers, blocks, lists of friends and pending requests',
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+  },
+  uploads: {
+    entry: 'functions/http/uploads.ts',
+    description: 'POST /uploads, GET /uploads/{key+}: presigned POST to upload, presigned GET to read',
+    uses: ['postgres', 'mongo', 'redis', 'uploads'],
+  },
+  notifications: {
+    entry: 'functions/http/notifications.ts',
+    description: 'GET /notifications, POST /notifications/read: the notification inbox',
     uses: ['postgres', 'mongo', 'redis'],
+  },
+  notify: {
+    entry: 'functions/workers/notify.ts',
+    description: 'notification jobs from SQS: inbox entry once per job, then a frame to live connections',
+    uses: ['mongo', 'connections', 'wsManagement'],
+    timeoutSeconds: 30,
   },
   wsPing: {
     entry: 'functions/ws/ping.ts',
@@ -115,6 +131,11 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/friends', function: 'friends' },
   { method: 'GET', path: '/friends/requests', function: 'friends' },
   { method: 'GET', path: '/presence', function: 'presence' },
+  { method: 'POST', path: '/uploads', function: 'uploads' },
+  // Keys hold slashes; API Gateway and the local gateway both bind a greedy `{name+}` to the rest of the path.
+  { method: 'GET', path: '/uploads/{key+}', function: 'uploads' },
+  { method: 'GET', path: '/notifications', function: 'notifications' },
+  { method: 'POST', path: '/notifications/read', function: 'notifications' },
 ]
 
 export const webSocket = {
@@ -144,7 +165,9 @@ export interface QueueConsumer {
   maxReceiveCount: number
 }
 
-export const queueConsumers: readonly QueueConsumer[] = []
+export const queueConsumers: readonly QueueConsumer[] = [
+  { queue: 'notifications', function: 'notify', batchSize: 10, maxReceiveCount: 5 },
+]
 
 export interface Schedule {
   name: string

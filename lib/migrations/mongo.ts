@@ -39,6 +39,12 @@ export const mongoIndexes: readonly IndexDeclaration[] = [
     key: { userId: 1, createdAt: -1, _id: -1 },
     options: { name: 'user_newest' },
   },
+  // The inbox's unread count, on every page and after every mark-read.
+  {
+    collection: collections.notifications,
+    key: { userId: 1, readAt: 1 },
+    options: { name: 'user_unread' },
+  },
   // Notification jobs are delivered at least once; their job id makes a redelivery a no-op.
   { collection: collections.notifications, key: { jobId: 1 }, options: { name: 'job_id', unique: true } },
   { collection: collections.auditLog, key: { at: -1 }, options: { name: 'at' } },

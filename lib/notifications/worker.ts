@@ -1,0 +1,52 @@
+// One notification job off the queue: validated, written to the user's inbox once, pushed to their live connections.
+import type { SQSRecord } from 'aws-lambda'
+import type { Db } from 'mongodb'
+import { InvalidError } from '../errors.ts'
+import { logger } from '../log.ts'
+import type { Frame } from '../ws/frames.ts'
+import { recordNotification } from './inbox.ts'
+import { type NotificationJob, notificationJob } from './jobs.ts'
+
+export interface NotifyDeps {
+  mongo: () => Promise<Db>
+  /** Sends a frame to every live connection of a user; a user with none is fine. */
+  push: (userId: string, frame: Frame) => Promise<void>
+}
+
+/** A body that is not a job can never become one: it fails every time and so ends in the dead-letter queue. */
+export function parseJob(body: string): NotificationJob {
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch {
+    throw new InvalidError('notification job: the body is not JSON')
+  }
+  const result = notificationJob.safeParse(value)
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new InvalidError(`notification job: ${issues.join('; ')}`)
+  }
+  return result.data
+}
+
+/**
+ * Throws to have the job retried. A redelivered job finds its entry written and stops there, so neither the inbox
+ * nor the user's connections see it twice. The push is best effort: the inbox entry is what lasts, and a retry
+ * would find the entry and push nothing anyway.
+ */
+export async function handleNotificationRecord(deps: NotifyDeps, record: SQSRecord): Promise<void> {
+  let job: NotificationJob
+  try {
+    job = parseJob(record.body)
+  } catch (error) {
+    logger.warn('malformed notification job', { messageId: record.messageId, error: error as Error })
+    throw error
+  }
+  const { created, notification } = await recordNotification(await deps.mongo(), job)
+  if (!created || !notification) return
+  await deps
+    .push(job.userId, { type: 'notification', notification })
+    .catch((error: unknown) =>
+      logger.warn('notification not pushed', { jobId: job.jobId, error: error as Error }),
+    )
+}

@@ -1,0 +1,89 @@
+// GET /uploads/{key}: a short-lived presigned GET for the owner and for members of a conversation that holds it.
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import type { Db } from 'mongodb'
+import { uploadsBucket } from '../../infra/resources.ts'
+import type { Audit } from '../audit/log.ts'
+import { NotFoundError } from '../errors.ts'
+import { collections } from '../migrations/mongo.ts'
+import type { Sql } from '../stores/postgres.ts'
+import { dispositionOf } from './content-types.ts'
+import { parseUploadKey } from './keys.ts'
+import { originalNameOf } from './original-name.ts'
+import type { UploadStore } from './store.ts'
+
+export interface DownloadContext {
+  store: UploadStore
+  mongo: Db
+  sql: Sql
+  audit: Audit
+}
+
+export interface PresignedDownload {
+  url: string
+  expiresAt: string
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+/** True when the user is a member of a conversation holding a message that attaches `key`. */
+export async function sharesConversationHolding(
+  ctx: { mongo: Db; sql: Sql },
+  userId: string,
+  key: string,
+): Promise<boolean> {
+  const holders = await ctx.mongo
+    .collection(collections.messages)
+    .distinct('conversationId', { 'attachments.key': key })
+  const conversationIds = holders.filter((id): id is string => typeof id === 'string' && uuid.test(id))
+  if (conversationIds.length === 0) return false
+  const [row] = await ctx.sql`
+    select 1 from conversation_members
+    where conversation_id in ${ctx.sql(conversationIds)} and user_id = ${userId}
+    limit 1`
+  return row !== undefined
+}
+
+/** RFC 6266: an ASCII fallback beside the UTF-8 name, so any browser saves the file under the name it was given. */
+function contentDisposition(contentType: string, name: string, fallback: string): string {
+  return `${dispositionOf(contentType)}; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`
+}
+
+/** Anyone without access, and any key that does not exist, gets the same 404. */
+export async function presignDownload(
+  ctx: DownloadContext,
+  userId: string,
+  key: string,
+): Promise<PresignedDownload> {
+  const parsed = parseUploadKey(key)
+  const notFound = new NotFoundError('No such upload.')
+  if (!parsed) throw notFound
+  const allowed = parsed.ownerId === userId || (await sharesConversationHolding(ctx, userId, key))
+  if (!allowed) {
+    await ctx.audit({ action: 'upload.download', actorId: userId, targetId: key, outcome: 'denied' })
+    throw notFound
+  }
+  const { store } = ctx
+  const head = await store.s3
+    .send(new HeadObjectCommand({ Bucket: store.bucket, Key: key }))
+    .catch((error) => {
+      if ((error as { name?: string }).name === 'NotFound') return undefined
+      throw error
+    })
+  if (!head) throw notFound
+  const contentType = head.ContentType ?? 'application/octet-stream'
+  const name = originalNameOf(head.Metadata, parsed.name)
+  const expiresAt = new Date(Date.now() + uploadsBucket.presignSeconds * 1000)
+  const url = await getSignedUrl(
+    store.s3,
+    new GetObjectCommand({
+      Bucket: store.bucket,
+      Key: key,
+      ResponseContentType: contentType,
+      ResponseContentDisposition: contentDisposition(contentType, name, parsed.name),
+    }),
+    { expiresIn: uploadsBucket.presignSeconds },
+  )
+  await ctx.audit({ action: 'upload.download', actorId: userId, targetId: key, outcome: 'success' })
+  return { url, expiresAt: expiresAt.toISOString() }
+}
