@@ -43,7 +43,7 @@ export const functions = {
   friends: {
     entry: 'functions/http/friends.ts',
     description: '/friends: requests, answers, blocks, lists of friends and pending requests',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'notifications'],
   },
   uploads: {
     entry: 'functions/http/uploads.ts',

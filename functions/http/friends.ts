@@ -9,6 +9,8 @@ import { acceptFriend, declineFriend, removeFriend, sendFriendRequest } from '..
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
+import { jobQueue } from '../../lib/notifications/jobs.ts'
+import { notificationUserEventSink } from '../../lib/notifications/producers.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { userId } from '../../lib/users/fields.ts'
 import { liveUserEventSink } from '../../lib/ws/live-user-events.ts'
@@ -62,5 +64,9 @@ export function createFriendsHandler(deps: FriendsDeps) {
 
 export const handler = createFriendsHandler({
   ...storeDeps,
-  userEvents: allSinks(recordedUserEvents(storeDeps.mongo), liveUserEventSink()),
+  userEvents: allSinks(
+    recordedUserEvents(storeDeps.mongo),
+    liveUserEventSink(),
+    notificationUserEventSink(() => jobQueue()),
+  ),
 })

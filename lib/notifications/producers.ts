@@ -52,8 +52,10 @@ export async function notifyOffline(
  * Friend requests and acceptances always reach the inbox, online or not: the inbox is the lasting record, and
  * the worker also pushes the new entry to any connection the user has. Compose it with the live sink.
  */
-export function notificationUserEventSink(queue: JobQueue): UserEventSink {
+export function notificationUserEventSink(queueOf: JobQueue | (() => JobQueue)): UserEventSink {
   return async (event) => {
+    // A getter lets a handler wire the sink at import time without reading configuration then.
+    const queue = typeof queueOf === 'function' ? queueOf() : queueOf
     await enqueueNotifications(queue.sqs, queue.queueUrl, [
       {
         kind: event.type,

@@ -1,0 +1,58 @@
+// A user with no live connection finds what happened in the inbox: jobs go through SQS, the poller and the worker.
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { type Person, person } from '../../integration/realtime/people.ts'
+
+let runtime: LocalRuntime
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    env: { ...process.env, STAGE: `offline-${randomBytes(4).toString('hex')}` },
+    httpPort: 0,
+    wsPort: 0,
+  })
+})
+afterAll(async () => {
+  await runtime?.stop()
+})
+
+interface Inbox {
+  items: { kind: string; read: boolean }[]
+  unreadCount: number
+}
+
+const inboxOf = async (user: Person): Promise<Inbox> => {
+  const response = await fetch(`${runtime.httpUrl}/notifications`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  })
+  expect(response.status).toBe(200)
+  return (await response.json()) as Inbox
+}
+
+/** Polls the inbox until `ready` holds or the bound runs out: the job crosses a queue on its way. */
+async function inboxWhen(user: Person, ready: (inbox: Inbox) => boolean, timeoutMs = 10_000): Promise<Inbox> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const inbox = await inboxOf(user)
+    if (ready(inbox) || Date.now() > deadline) return inbox
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+describe('an offline user', () => {
+  it('gets exactly one inbox entry for a friend request made while away', async () => {
+    const [alice, bob] = [await person(), await person()]
+    const request = await fetch(`${runtime.httpUrl}/friends/${bob.id}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}` },
+    })
+    expect(request.status).toBe(201)
+    const inbox = await inboxWhen(bob, (current) => current.items.length > 0)
+    expect(inbox.items.map((item) => item.kind)).toEqual(['friend.request'])
+    expect(inbox.unreadCount).toBe(1)
+    // Nothing more arrives later: the job was written once.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect((await inboxOf(bob)).items).toHaveLength(1)
+  })
+})
