@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises'
 import { relative, resolve } from 'node:path'
 import { localFunctions } from './gateway/lambda.ts'
+import { fillPlaceholders, functionForEvent } from './gateway/samples.ts'
 import { localIdentity, type RouteTable, realRoutes, repositoryRoot } from './gateway/table.ts'
 import { startLocalRuntime } from './runtime.ts'
 import { liveRuntime } from './runtime-file.ts'
@@ -23,27 +24,29 @@ function target(given: string): { name: string; table: RouteTable } {
   return { name: entry, table: { ...realRoutes, functions: { ...realRoutes.functions, [entry]: { entry } } } }
 }
 
-/** Fills `${NAME}` placeholders (an access token, say) from the environment, so samples need no editing. */
-function withEnvironment(text: string, file: string): string {
-  return text.replace(/\$\{([A-Z][A-Z0-9_]*)\}/g, (_, name: string) => {
-    const value = process.env[name]
-    if (value === undefined) throw new Error(`${file} needs ${name}: set it in the environment`)
-    return JSON.stringify(value).slice(1, -1)
-  })
+function inferred(event: Parameters<typeof functionForEvent>[1], file: string): string {
+  const name = functionForEvent(realRoutes, event)
+  if (!name)
+    throw new Error(
+      `no route, queue consumer or schedule in infra/routes.ts takes ${file}: name the function`,
+    )
+  return name
 }
 
 async function main(): Promise<number> {
-  const [given, eventFile] = process.argv.slice(2)
-  if (!given || !eventFile) {
-    log('usage: npm run invoke -- <function | handler file> <event.json>')
+  const args = process.argv.slice(2)
+  // With the event file alone, the function is the one the route table gives that event.
+  const [given, eventFile] = args.length === 1 && args[0]?.endsWith('.json') ? ['', args[0]] : args
+  if (given === undefined || !eventFile) {
+    log('usage: npm run invoke -- [<function | handler file>] <event.json>')
     log(`functions: ${Object.keys(realRoutes.functions).join(', ')}`)
     return 1
   }
   const dataDir = resolve(process.env.DATA_DIR ?? '.data')
   const stops: (() => Promise<void>)[] = []
   try {
-    const { name, table } = target(given)
-    const event: unknown = JSON.parse(withEnvironment(await readFile(eventFile, 'utf8'), eventFile))
+    const event = JSON.parse(fillPlaceholders(await readFile(eventFile, 'utf8'), process.env, eventFile))
+    const { name, table } = target(given || inferred(event, eventFile))
     const running = await liveRuntime(dataDir)
     if (running) {
       log(`using the dev runtime at ${running.httpUrl} (pid ${running.pid})`)
