@@ -97,6 +97,26 @@ export const functions = {
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
     timeoutSeconds: 60,
   },
+  conversations: {
+    entry: 'functions/http/conversations.ts',
+    description: '/conversations: direct and group conversations, members, history, sending, read markers',
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'uploads', 'notifications'],
+  },
+  wsSendMessage: {
+    entry: 'functions/ws/send-message.ts',
+    description: 'sendMessage action: store, ack, message.new to members, jobs for the offline',
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'uploads', 'notifications'],
+  },
+  wsTyping: {
+    entry: 'functions/ws/typing.ts',
+    description: 'typing action: start/stop to the other members online, rate-limited, never stored',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
+  wsMarkRead: {
+    entry: 'functions/ws/mark-read.ts',
+    description: 'markRead action: moves the read marker forward, tells the other members',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
 } as const satisfies Record<string, FunctionSpec>
 
 export type FunctionName = keyof typeof functions
@@ -136,6 +156,14 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/uploads/{key+}', function: 'uploads' },
   { method: 'GET', path: '/notifications', function: 'notifications' },
   { method: 'POST', path: '/notifications/read', function: 'notifications' },
+  { method: 'POST', path: '/conversations', function: 'conversations' },
+  { method: 'GET', path: '/conversations', function: 'conversations' },
+  { method: 'GET', path: '/conversations/{id}', function: 'conversations' },
+  { method: 'POST', path: '/conversations/{id}/members', function: 'conversations' },
+  { method: 'DELETE', path: '/conversations/{id}/members/{userId}', function: 'conversations' },
+  { method: 'GET', path: '/conversations/{id}/messages', function: 'conversations' },
+  { method: 'POST', path: '/conversations/{id}/messages', function: 'conversations' },
+  { method: 'POST', path: '/conversations/{id}/read', function: 'conversations' },
 ]
 
 export const webSocket = {
@@ -147,6 +175,9 @@ export const webSocket = {
     { routeKey: '$disconnect', function: 'wsDisconnect' },
     { routeKey: '$default', function: 'wsDefault' },
     { routeKey: 'ping', function: 'wsPing' },
+    { routeKey: 'sendMessage', function: 'wsSendMessage' },
+    { routeKey: 'typing', function: 'wsTyping' },
+    { routeKey: 'markRead', function: 'wsMarkRead' },
   ],
 } as const satisfies WebSocketApi
 

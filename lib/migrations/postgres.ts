@@ -2,6 +2,7 @@
 import type { Sql, TransactionSql } from 'postgres'
 import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
 import { accountListing } from './postgres/0002-account-listing.ts'
+import { conversationsSequence } from './postgres/0004-conversations-sequence.ts'
 
 export interface Migration {
   version: number
@@ -9,7 +10,11 @@ export interface Migration {
   up(sql: TransactionSql): Promise<void>
 }
 
-export const postgresMigrations: readonly Migration[] = [identityAndSocial, accountListing]
+export const postgresMigrations: readonly Migration[] = [
+  identityAndSocial,
+  accountListing,
+  conversationsSequence,
+]
 
 // Any constant works; it only has to be the same for every process that migrates this database.
 const migrationLockKey = 727_011_001

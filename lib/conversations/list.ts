@@ -1,0 +1,163 @@
+// The user's conversations, most recent first, each with its last message and unread count; one in detail.
+import type { Db } from 'mongodb'
+import { z } from 'zod'
+import { InvalidError, NotFoundError } from '../errors.ts'
+import type { Message } from '../messages/store.ts'
+import {
+  type MessageDocument,
+  messagesAt,
+  messageView,
+  newestMessage,
+  storeFault,
+} from '../messages/store.ts'
+import type { Sql } from '../stores/postgres.ts'
+import type { PublicProfile } from '../users/accounts.ts'
+import type { Page } from '../users/search.ts'
+import type { ConversationType, MemberRole } from './access.ts'
+import type { ListQuery } from './fields.ts'
+
+export interface ConversationSummary {
+  id: string
+  type: ConversationType
+  name: string | null
+  ownerId: string | null
+  /** The caller's role. */
+  role: MemberRole
+  memberCount: number
+  /** The other person of a direct conversation. */
+  peer: PublicProfile | null
+  lastSeq: number
+  lastReadSeq: number
+  unreadCount: number
+  lastMessage: Message | null
+  lastMessageAt: Date | null
+  createdAt: Date
+}
+
+export interface Member extends PublicProfile {
+  role: MemberRole
+  joinedAt: Date
+  lastReadSeq: number
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  members: Member[]
+}
+
+type SummaryRow = Omit<ConversationSummary, 'lastSeq' | 'lastReadSeq' | 'unreadCount' | 'lastMessage'> & {
+  lastSeq: string
+  lastReadSeq: string
+  activityAt: string
+}
+
+// PostgreSQL's own text form of the time: microseconds survive the round trip, which a JS Date would cut.
+const cursorShape = z.strictObject({ at: z.string().regex(/^[\d\- :.+]{10,40}$/), id: z.uuid() })
+
+function decodeCursor(text: string): z.infer<typeof cursorShape> {
+  try {
+    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
+  } catch {
+    throw new InvalidError('The cursor is not one this list returned.', [
+      { path: 'query.cursor', message: 'is not valid' },
+    ])
+  }
+}
+
+function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: number) {
+  return sql<SummaryRow[]>`
+    select c.id::text, c.type, c.name, c.owner_id::text as "ownerId", m.role,
+           c.created_at as "createdAt", c.last_message_at as "lastMessageAt",
+           c.last_seq::text as "lastSeq", m.last_read_seq::text as "lastReadSeq",
+           (select count(*)::int from conversation_members x where x.conversation_id = c.id) as "memberCount",
+           case when c.type = 'direct' then (
+             select json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name)
+             from conversation_members o join users u on u.id = o.user_id
+             where o.conversation_id = c.id and o.user_id <> m.user_id) end as peer,
+           coalesce(c.last_message_at, c.created_at)::text as "activityAt"
+    from conversation_members m
+    join conversations c on c.id = m.conversation_id
+    where m.user_id = ${userId} and ${where}
+    order by coalesce(c.last_message_at, c.created_at) desc, c.id desc
+    limit ${limit}`
+}
+
+/** Last messages in one query; one whose last seq was never stored (a failed send) falls back to its newest. */
+async function lastMessages(mongo: Db, rows: readonly SummaryRow[]): Promise<Map<string, MessageDocument>> {
+  const places = rows
+    .filter((row) => row.lastSeq !== '0')
+    .map((row) => ({ conversationId: row.id, seq: Number(row.lastSeq) }))
+  try {
+    const found = await messagesAt(mongo, places)
+    const missing = places.filter((place) => !found.has(place.conversationId))
+    const newest = await Promise.all(missing.map((place) => newestMessage(mongo, place.conversationId)))
+    for (const document of newest) if (document) found.set(document.conversationId, document)
+    return found
+  } catch (error) {
+    throw storeFault(error, 'Conversations cannot be listed right now; retry shortly.')
+  }
+}
+
+function summaryOf({ activityAt: _, ...row }: SummaryRow, last: MessageDocument | undefined) {
+  const lastSeq = Number(row.lastSeq)
+  const lastReadSeq = Number(row.lastReadSeq)
+  return {
+    ...row,
+    lastSeq,
+    lastReadSeq,
+    unreadCount: Math.max(0, lastSeq - lastReadSeq),
+    lastMessage: last ? messageView(last) : null,
+  }
+}
+
+export async function listConversations(
+  ctx: { sql: Sql; mongo: Db },
+  userId: string,
+  query: ListQuery,
+): Promise<Page<ConversationSummary>> {
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const { sql } = ctx
+  const rows = await summaryRows(
+    sql,
+    userId,
+    after
+      ? sql`(coalesce(c.last_message_at, c.created_at), c.id) < (${after.at}::timestamptz, ${after.id}::uuid)`
+      : sql`true`,
+    query.limit + 1,
+  )
+  const page = rows.slice(0, query.limit)
+  const last = await lastMessages(ctx.mongo, page)
+  const more = rows.length > query.limit ? page.at(-1) : undefined
+  return {
+    items: page.map((row) => summaryOf(row, last.get(row.id))),
+    nextCursor: more
+      ? Buffer.from(JSON.stringify({ at: more.activityAt, id: more.id })).toString('base64url')
+      : null,
+  }
+}
+
+/** One conversation with its members; a non-member hears "not found". */
+export async function conversationDetail(
+  ctx: { sql: Sql; mongo: Db },
+  userId: string,
+  conversationId: string,
+): Promise<ConversationDetail> {
+  const { sql } = ctx
+  const [rows, members] = await Promise.all([
+    summaryRows(sql, userId, sql`c.id = ${conversationId}`, 1),
+    sql<(Omit<Member, 'lastReadSeq'> & { lastReadSeq: string })[]>`
+      select u.id::text, u.username, u.display_name as "displayName", m.role, m.joined_at as "joinedAt",
+             m.last_read_seq::text as "lastReadSeq"
+      from conversation_members m join users u on u.id = m.user_id
+      where m.conversation_id = ${conversationId}
+        and exists (select 1 from conversation_members me
+                    where me.conversation_id = m.conversation_id and me.user_id = ${userId})
+      order by m.joined_at, u.id`,
+  ])
+  const [row] = rows
+  if (!row) throw new NotFoundError('No such conversation.')
+  const last = await lastMessages(ctx.mongo, rows)
+  return {
+    ...summaryOf(row, last.get(row.id)),
+    members: members.map((member) => ({ ...member, lastReadSeq: Number(member.lastReadSeq) })),
+  }
+}

@@ -1,0 +1,22 @@
+// POST /conversations: a direct conversation with a friend (found or opened) or a new group.
+import type { Db } from 'mongodb'
+import type { Sql } from '../stores/postgres.ts'
+import { openDirect } from './direct.ts'
+import type { NewConversation } from './fields.ts'
+import { createGroup } from './groups.ts'
+import { type ConversationDetail, conversationDetail } from './list.ts'
+
+export async function startConversation(
+  ctx: { sql: Sql; mongo: Db },
+  userId: string,
+  input: NewConversation,
+): Promise<{ conversation: ConversationDetail; created: boolean }> {
+  const { id, created } =
+    input.type === 'direct'
+      ? await openDirect(ctx.sql, userId, input.userId).then((direct) => ({
+          id: direct.conversationId,
+          created: direct.created,
+        }))
+      : { id: await createGroup(ctx.sql, userId, input), created: true }
+  return { conversation: await conversationDetail(ctx, userId, id), created }
+}

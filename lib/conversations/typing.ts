@@ -1,0 +1,51 @@
+// Typing indicators: relayed to the other members online, never stored, and thinned so a flood stays small.
+import type { Redis } from '@upstash/redis'
+import { z } from 'zod'
+import { RateLimitedError } from '../errors.ts'
+import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
+import type { Sql } from '../stores/postgres.ts'
+import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
+import { membershipOf } from './access.ts'
+import { conversationId } from './fields.ts'
+
+export const typingFrame = z.strictObject({
+  action: z.literal('typing'),
+  conversationId,
+  state: z.enum(['start', 'stop']),
+})
+export type TypingFrame = z.infer<typeof typingFrame>
+
+/** Per user and conversation: ordinary typing (a start, a stop, a start again) passes; a flood does not. */
+export const typingRule = { name: 'typing', limit: 5, window: '5 s' } as const
+
+export function typingLimiter(redis: () => Promise<Redis>): Limiter {
+  return createLimiter(redis, typingRule)
+}
+
+export interface TypingContext {
+  sql: Sql
+  limiter: Limiter
+  fanout: () => FanoutDeps
+}
+
+/**
+ * Tells the other members' connections that `userId` started or stopped typing. A frame over the limit is
+ * dropped without an answer: it is advisory, and answering a flood would only echo it back.
+ */
+export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingFrame): Promise<boolean> {
+  const [membership, allowed] = await Promise.all([
+    membershipOf(ctx.sql, frame.conversationId, userId),
+    ctx.limiter.consume(`${userId}:${frame.conversationId}`).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof RateLimitedError) return false
+        throw error
+      },
+    ),
+  ])
+  if (!allowed) return false
+  const others = membership.memberIds.filter((id) => id !== userId)
+  const event = { type: 'typing', conversationId: frame.conversationId, userId, state: frame.state }
+  await deliverToUsers(ctx.fanout(), others, event)
+  return true
+}

@@ -1,0 +1,42 @@
+// The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
+import { z } from 'zod'
+import { conversationId, readMarker } from '../conversations/fields.ts'
+import { announceRead, markRead } from '../conversations/read-markers.ts'
+import { relayTyping, typingFrame } from '../conversations/typing.ts'
+import type { Limiter } from '../rate-limit/limiter.ts'
+import type { WsRoute } from '../ws/handler.ts'
+import { type MessagingDeps, messageStores } from './deps.ts'
+import { sendMessageFrame } from './fields.ts'
+import { parseFrame } from './frame-input.ts'
+import { sendMessage } from './send.ts'
+import type { SendingDeps } from './sending-deps.ts'
+
+export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute {
+  return async (event, socket) => {
+    const { action: _, conversationId, toUserId, ...input } = parseFrame(event, sendMessageFrame)
+    const to = toUserId !== undefined ? { toUserId } : { conversationId: conversationId as string }
+    const stores = await messageStores(deps)
+    await sendMessage({ ...deps, ...stores, limiter }, socket.userId, to, input, {
+      exceptConnectionId: socket.connectionId,
+      acknowledge: (sent) =>
+        socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
+    })
+  }
+}
+
+export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, typingFrame)
+    await relayTyping({ sql: await deps.sql(), limiter, fanout: deps.fanout }, socket.userId, frame)
+  }
+}
+
+const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
+
+export function markReadAction(deps: MessagingDeps): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, markReadFrame)
+    const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
+    await announceRead(deps.fanout, marker, socket.connectionId)
+  }
+}

@@ -1,0 +1,163 @@
+// Through the local gateway with real WebSocket clients and real tokens: friends chat, a stranger is refused.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { befriend } from '../../integration/realtime/people.ts'
+import { connect, type Device, type Frame } from '../realtime/sockets.ts'
+
+let runtime: LocalRuntime
+const open: Device[] = []
+
+interface Account {
+  id: string
+  token: string
+}
+
+async function signUp(name: string): Promise<Account> {
+  const tag = randomBytes(4).toString('hex')
+  const response = await fetch(`${runtime.httpUrl}/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `${name}.${tag}@example.com`,
+      username: `${name}_${tag}`,
+      password: `a long passphrase for ${name}`,
+    }),
+  })
+  expect(response.status).toBe(201)
+  const body = (await response.json()) as { user: { id: string }; accessToken: string }
+  return { id: body.user.id, token: body.accessToken }
+}
+
+async function device(user: Account) {
+  const opened = await connect(runtime.wsUrl, user.token)
+  open.push(opened)
+  return opened
+}
+
+const api = async <T>(user: Account, path: string) => {
+  const response = await fetch(`${runtime.httpUrl}${path}`, {
+    headers: { authorization: `Bearer ${user.token}` },
+  })
+  return { status: response.status, body: (await response.json()) as T }
+}
+
+const ofType = (type: string) => (frame: Frame) => frame.type === type
+
+let alice: Account
+let bob: Account
+let carol: Account
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    env: { ...process.env, STAGE: `messaging-${randomBytes(4).toString('hex')}` },
+    httpPort: 0,
+    wsPort: 0,
+  })
+  ;[alice, bob, carol] = await Promise.all([signUp('alice'), signUp('bob'), signUp('carol')])
+  await befriend({ ...alice, sessionId: '' }, { ...bob, sessionId: '' })
+})
+afterAll(async () => {
+  await Promise.all(open.map((opened) => opened.close()))
+  await runtime?.stop()
+})
+
+describe('friends chatting through the gateway', () => {
+  it('A sends to B by toUserId: A gets the ack with seq 1, both of B’s devices get message.new, both read it in the history', async () => {
+    const alicePhone = await device(alice)
+    const [bobPhone, bobTablet] = [await device(bob), await device(bob)]
+
+    alicePhone.socket.send(
+      JSON.stringify({ action: 'sendMessage', toUserId: bob.id, clientMsgId: 'first', body: 'Hi Bob!' }),
+    )
+
+    const ack = await alicePhone.next(ofType('message.ack'))
+    expect(ack).toMatchObject({
+      clientMsgId: 'first',
+      message: { seq: 1, senderId: alice.id, body: 'Hi Bob!', clientMsgId: 'first' },
+    })
+    const message = ack.message as { id: string; conversationId: string }
+    expect(await bobPhone.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
+    expect(await bobTablet.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
+
+    for (const reader of [alice, bob]) {
+      const history = await api<{ items: { id: string }[] }>(
+        reader,
+        `/conversations/${message.conversationId}/messages`,
+      )
+      expect(history.status).toBe(200)
+      expect(history.body.items).toEqual([message])
+    }
+    const list = await api<{ items: { id: string; unreadCount: number }[] }>(bob, '/conversations')
+    expect(list.body.items).toEqual([expect.objectContaining({ id: message.conversationId, unreadCount: 1 })])
+  })
+
+  it('refuses C, who is no friend of B, with an error frame; B hears nothing', async () => {
+    const carolPhone = await device(carol)
+    const bobPhone = await device(bob)
+    carolPhone.socket.send(
+      JSON.stringify({ action: 'sendMessage', toUserId: bob.id, clientMsgId: 'nope', body: 'Hello?' }),
+    )
+    expect(await carolPhone.next(ofType('error'))).toMatchObject({
+      code: 'forbidden',
+      action: 'sendMessage',
+      clientMsgId: 'nope',
+    })
+    bobPhone.socket.send('{"action":"ping"}')
+    await bobPhone.next(ofType('pong'))
+    expect(bobPhone.pending()).toEqual([])
+  })
+
+  it('stores one message for the same clientMsgId sent three times, and acks the same id each time', async () => {
+    const alicePhone = await device(alice)
+    const bobPhone = await device(bob)
+    const frame = JSON.stringify({
+      action: 'sendMessage',
+      toUserId: bob.id,
+      clientMsgId: randomUUID(),
+      body: 'once',
+    })
+    for (let i = 0; i < 3; i++) alicePhone.socket.send(frame)
+    const acks = [
+      await alicePhone.next(ofType('message.ack')),
+      await alicePhone.next(ofType('message.ack')),
+      await alicePhone.next(ofType('message.ack')),
+    ]
+    const ids = new Set(acks.map((ack) => (ack.message as { id: string }).id))
+    expect(ids.size).toBe(1)
+    const delivered = await bobPhone.next(ofType('message.new'))
+    const { conversationId, seq } = delivered.message as { conversationId: string; seq: number }
+    const history = await api<{ items: { seq: number; body: string }[] }>(
+      bob,
+      `/conversations/${conversationId}/messages?after=${seq - 1}`,
+    )
+    expect(history.body.items.map((item) => item.body)).toEqual(['once'])
+    bobPhone.socket.send('{"action":"ping"}')
+    await bobPhone.next(ofType('pong'))
+    expect(bobPhone.pending()).toEqual([])
+  })
+
+  it('relays typing and read markers between the two', async () => {
+    const [alicePhone, bobPhone] = [await device(alice), await device(bob)]
+    const conversationId = (await api<{ items: { id: string; lastSeq: number }[] }>(alice, '/conversations'))
+      .body.items[0] as { id: string; lastSeq: number }
+    bobPhone.socket.send(
+      JSON.stringify({ action: 'typing', conversationId: conversationId.id, state: 'start' }),
+    )
+    expect(await alicePhone.next(ofType('typing'))).toEqual({
+      type: 'typing',
+      conversationId: conversationId.id,
+      userId: bob.id,
+      state: 'start',
+    })
+    bobPhone.socket.send(
+      JSON.stringify({ action: 'markRead', conversationId: conversationId.id, seq: conversationId.lastSeq }),
+    )
+    expect(await alicePhone.next(ofType('read'))).toEqual({
+      type: 'read',
+      conversationId: conversationId.id,
+      userId: bob.id,
+      seq: conversationId.lastSeq,
+    })
+  })
+})

@@ -1,0 +1,120 @@
+// The messaging handlers over the real stores with a recording @connections client, called as API Gateway would.
+import { randomUUID } from 'node:crypto'
+import type { Context } from 'aws-lambda'
+import { createConversationsHandler } from '../../../functions/http/conversations.ts'
+import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
+import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
+import { createTypingHandler } from '../../../functions/ws/typing.ts'
+import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
+import { localIdentity } from '../../../infra/local/gateway/table.ts'
+import { config } from '../../../lib/config.ts'
+import { connectionRecord, recordConnection } from '../../../lib/connections/store.ts'
+import { storeDeps } from '../../../lib/http/deps.ts'
+import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
+import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import type { WsEvent } from '../../../lib/ws/handler.ts'
+import { apiOver } from '../identity/api.ts'
+import { type FakeManagement, fakeManagement } from '../realtime/fake-management.ts'
+import { befriend, type Person, person } from '../realtime/people.ts'
+
+export { befriend, type Person, person }
+
+export interface Frame {
+  type: string
+  [field: string]: unknown
+}
+
+export interface SentMessage {
+  id: string
+  conversationId: string
+  seq: number
+  senderId: string
+  body: string
+}
+
+/** The message a `message.ack` or `message.new` frame carries. */
+export const messageIn = (frame: Frame | undefined) => frame?.message as SentMessage
+
+const lambdaContext = {
+  functionName: 'messaging-test',
+  awsRequestId: 'test',
+  getRemainingTimeInMillis: () => 15_000,
+} as unknown as Context
+
+export interface Harness {
+  management: FakeManagement
+  deps: SendingDeps
+  /** HTTP calls to the conversations handler. */
+  call: ReturnType<typeof apiOver>
+  /** A live connection of the user, recorded in the connections table. */
+  device(user: Person): Promise<string>
+  /** Sends a frame as `connectionId` of `user` would, through the route its action names. */
+  frame(user: Person, connectionId: string, body: Record<string, unknown> | string): Promise<void>
+  /** Runs a whole WebSocket event (a sample, say) through the route it names. */
+  invoke(event: WsEvent): Promise<void>
+  /** Frames the connection has been sent so far, oldest first. */
+  framesOf(connectionId: string): Frame[]
+}
+
+export function harness(overrides: Partial<SendingDeps> = {}): Harness {
+  const management = fakeManagement()
+  const deps: SendingDeps = {
+    ...sendingDeps,
+    fanout: () => ({
+      dynamo: dynamoClient(),
+      table: config().CONNECTIONS_TABLE,
+      management: management.client,
+    }),
+    ...overrides,
+  }
+  const routes = {
+    sendMessage: createSendMessageHandler(deps),
+    typing: createTypingHandler(deps),
+    markRead: createMarkReadHandler(deps),
+  }
+  const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
+  return {
+    management,
+    deps,
+    call,
+    async device(user) {
+      const connectionId = `${randomUUID().slice(0, 14)}=`
+      await recordConnection(
+        dynamoClient(),
+        config().CONNECTIONS_TABLE,
+        connectionRecord(connectionId, user.id),
+      )
+      return connectionId
+    },
+    async frame(user, connectionId, body) {
+      const text = typeof body === 'string' ? body : JSON.stringify(body)
+      const action = typeof body === 'string' ? 'sendMessage' : String(body.action)
+      const route = routes[action as keyof typeof routes]
+      const event = wsMessageEvent(
+        action,
+        text,
+        {
+          connectionId,
+          connectedAt: Date.now(),
+          domainName: 'localhost',
+          identity: { sourceIp: '10.0.0.1' },
+          authorizer: { userId: user.id, principalId: user.id },
+        },
+        localIdentity(process.env),
+      )
+      await route(event as unknown as WsEvent, lambdaContext)
+    },
+    async invoke(event) {
+      const route = routes[event.requestContext.routeKey as keyof typeof routes]
+      await route(event, lambdaContext)
+    },
+    framesOf: (connectionId) => (management.posted.get(connectionId) ?? []) as Frame[],
+  }
+}
+
+/** A user with one connection, for tests that need a few. */
+export async function online(h: Harness, friends: Person[] = []) {
+  const user = await person()
+  for (const friend of friends) await befriend(user, friend)
+  return { ...user, connectionId: await h.device(user) }
+}

@@ -1,0 +1,99 @@
+// sendMessage reaches its ack in at most three store round trips one after another, counted on instrumented clients.
+import { randomUUID } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
+import type { MongoClient } from 'mongodb'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { config } from '../../../lib/config.ts'
+import { postgresClient } from '../../../lib/stores/postgres.ts'
+import { redisClient } from '../../../lib/stores/redis.ts'
+import { type Harness, harness, messageIn, online } from './harness.ts'
+import { countedMongo, countedRedis, countedSql, RoundTripLog } from './round-trips.ts'
+
+const log = new RoundTripLog()
+let mongo: MongoClient
+let h: Harness
+let ackAt = Number.POSITIVE_INFINITY
+
+beforeAll(async () => {
+  mongo = await countedMongo(config().MONGO_URL as string, log)
+  const [sql, redis] = [countedSql(await postgresClient(), log), countedRedis(await redisClient(), log)]
+  h = harness({
+    sql: async () => sql,
+    mongo: async () => mongo.db(config().MONGO_DB),
+    redis: async () => redis,
+  })
+  const send = h.management.client.send.bind(h.management.client)
+  h.management.client.send = (async (command: unknown) => {
+    if (command instanceof PostToConnectionCommand) {
+      const frame = JSON.parse(Buffer.from(command.input.Data as Uint8Array).toString('utf8'))
+      if (frame.type === 'message.ack') ackAt = Math.min(ackAt, performance.now())
+    }
+    return send(command as never)
+  }) as typeof h.management.client.send
+})
+afterAll(() => mongo?.close())
+
+/** The chain of round trips before the ack of one frame. */
+async function measure(send: () => Promise<void>) {
+  log.clear()
+  ackAt = Number.POSITIVE_INFINITY
+  await send()
+  expect(ackAt).toBeLessThan(Number.POSITIVE_INFINITY)
+  return log.sequential(ackAt).map(label)
+}
+const label = (trip: { store: string; what: string }) => `${trip.store} ${trip.what}`
+
+const frame = (to: Record<string, string>, clientMsgId: string = randomUUID()) => ({
+  action: 'sendMessage',
+  ...to,
+  clientMsgId,
+  body: 'counted',
+})
+
+describe('round trips of sendMessage before the ack', () => {
+  it('are at most 3 in sequence: the checks side by side, the seq, the insert', async () => {
+    const bob = await online(h)
+    const alice = await online(h, [bob])
+    // The first send opens the conversation and loads the rate limiter's script into Redis.
+    const opening = await measure(() => h.frame(alice, alice.connectionId, frame({ toUserId: bob.id })))
+    const conversationId = messageIn(h.framesOf(bob.connectionId)[0]).conversationId
+
+    const steady = await measure(() => h.frame(alice, alice.connectionId, frame({ conversationId })))
+
+    expect(steady.length).toBeLessThanOrEqual(3)
+    expect(steady.slice(-2)).toEqual(['postgres with next as', 'mongo insert'])
+    // The membership check, the retry lookup and the rate limit all ran, side by side, before the seq.
+    const beforeAck = log.trips.filter((trip) => trip.start < ackAt).map(label)
+    expect(beforeAck).toEqual(
+      expect.arrayContaining([
+        'postgres select c.type, array(select',
+        'mongo find',
+        'redis evalsha',
+        'postgres with next as',
+      ]),
+    )
+    expect(opening.length, opening.join(' -> ')).toBeLessThanOrEqual(4)
+    console.info(`sendMessage round trips before the ack: ${steady.join(' -> ')}`)
+  })
+
+  it('are at most 3 when the first message opens a direct conversation by toUserId', async () => {
+    const [bob, carol] = [await online(h), await online(h)]
+    const alice = await online(h, [bob, carol])
+    await h.frame(alice, alice.connectionId, frame({ toUserId: bob.id }))
+    const opening = await measure(() => h.frame(alice, alice.connectionId, frame({ toUserId: carol.id })))
+    expect(opening.length, opening.join(' -> ')).toBeLessThanOrEqual(3)
+    expect(opening.at(-1)).toBe('mongo insert')
+  })
+
+  it('is 1 for a retry, which takes no seq and stores nothing', async () => {
+    const bob = await online(h)
+    const alice = await online(h, [bob])
+    await h.frame(alice, alice.connectionId, frame({ toUserId: bob.id }, 'retried'))
+    const retry = await measure(() =>
+      h.frame(alice, alice.connectionId, frame({ toUserId: bob.id }, 'retried')),
+    )
+    expect(retry).toHaveLength(1)
+    expect(log.trips.map((trip) => trip.what)).not.toContain('insert')
+  })
+})
