@@ -31,6 +31,38 @@ export async function recordConnection(
   await db.send(new PutCommand({ TableName: table, Item: { ...record } }))
 }
 
+/**
+ * API Gateway answers 410 for a connection whose $connect is still running, and $connect may take up to the
+ * 29 s integration timeout: a record younger than this may belong to a connection about to open.
+ */
+export const connectSettleSeconds = 30
+
+/**
+ * Removes a connection that answered 410 Gone, unless it was recorded so recently that its $connect may still be
+ * running (then it is kept: its $disconnect or TTL removes it if it never opens). Answers whether it was removed.
+ */
+export async function removeGoneConnection(
+  db: DynamoDBDocumentClient,
+  table: string,
+  connectionId: string,
+  now = Date.now(),
+): Promise<boolean> {
+  try {
+    await db.send(
+      new DeleteCommand({
+        TableName: table,
+        Key: { [connectionsTable.partitionKey]: connectionId },
+        ConditionExpression: 'connectedAt < :settled',
+        ExpressionAttributeValues: { ':settled': new Date(now - connectSettleSeconds * 1000).toISOString() },
+      }),
+    )
+    return true
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false
+    throw error
+  }
+}
+
 /** Removes the record and answers what it held, or undefined when it was already gone. */
 export async function removeConnection(
   db: DynamoDBDocumentClient,

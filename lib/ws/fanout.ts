@@ -1,8 +1,9 @@
-// Delivery of one frame to every live connection of some users: concurrent with a bound, 410 Gone removed at once.
+// Delivery of one frame to every live connection of some users: concurrent with a bound, 410 Gone removed at once
+// (unless just recorded: a connection still in $connect answers 410 too).
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { config } from '../config.ts'
-import { connectionsOf, removeConnection } from '../connections/store.ts'
+import { connectionsOf, removeGoneConnection } from '../connections/store.ts'
 import { logger } from '../log.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
 import { wsManagementClient } from '../stores/ws-management.ts'
@@ -20,7 +21,7 @@ export interface FanoutDeps {
 export interface Delivery {
   /** Posts that reached a connection. */
   delivered: number
-  /** Connections that answered 410 Gone; each was removed from the table. */
+  /** Connections that answered 410 Gone; each was removed from the table unless its $connect may be running. */
   gone: string[]
   /** Users with no live connection (none recorded, or every one gone): candidates for a notification job. */
   offlineUserIds: string[]
@@ -68,7 +69,7 @@ export async function deliverToUsers(
       logger.warn('frame not delivered', { error: error as Error, connectionId, frameType: frame.type })
       return
     }
-    await removeConnection(deps.dynamo, deps.table, connectionId).catch((error: unknown) =>
+    await removeGoneConnection(deps.dynamo, deps.table, connectionId).catch((error: unknown) =>
       logger.warn('gone connection not removed', { error: error as Error, connectionId }),
     )
   })

@@ -57,7 +57,13 @@ describe('several devices', () => {
     const alice = await person()
     const [phone, laptop] = [await device(alice.token), await device(alice.token)]
     const vanished = `${randomUUID().slice(0, 14)}=`
-    await recordConnection(dynamoClient(), config().CONNECTIONS_TABLE, connectionRecord(vanished, alice.id))
+    // Opened a minute ago and lost without $disconnect (a dropped network, say).
+    const aMinuteAgo = Date.now() - 60_000
+    await recordConnection(
+      dynamoClient(),
+      config().CONNECTIONS_TABLE,
+      connectionRecord(vanished, alice.id, aMinuteAgo),
+    )
 
     const delivery = await deliverToUsers(fanoutDeps(), [alice.id], { type: 'note', n: 1 })
 
@@ -81,6 +87,24 @@ describe('several devices', () => {
     const expected = { type: 'friend.request', from: event.from, at: event.at }
     expect(await phone.next((frame) => frame.type === 'friend.request')).toEqual(expected)
     expect(await laptop.next((frame) => frame.type === 'friend.request')).toEqual(expected)
+  })
+})
+
+describe('friends connecting at the same moment', () => {
+  it('keep every connection: a presence frame meeting a $connect still running does not drop its record', async () => {
+    const pairs = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const [a, b] = [await person(), await person()]
+        await befriend(a, b)
+        return [a, b] as const
+      }),
+    )
+    const devices = await Promise.all(pairs.flat().map((user) => device(user.token)))
+    await Promise.all(devices.map((opened) => opened.socket.send('{"action":"ping"}')))
+    await Promise.all(devices.map((opened) => opened.next((frame) => frame.type === 'pong')))
+    const users = pairs.flat().map((user) => user.id)
+    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, users)
+    expect(users.filter((user) => stored.get(user)?.length !== 1)).toEqual([])
   })
 })
 

@@ -82,7 +82,8 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       await recordConnection(
         dynamoClient(),
         config().CONNECTIONS_TABLE,
-        connectionRecord(connectionId, user.id),
+        // Opened a minute ago: settled, so a 410 from it means it has gone.
+        connectionRecord(connectionId, user.id, Date.now() - 60_000),
       )
       return connectionId
     },

@@ -8,10 +8,15 @@ import { deliverToUsers } from '../../../lib/ws/fanout.ts'
 import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
 import { fakeManagement } from './fake-management.ts'
 
-const connect = async (userId: string, count = 1) => {
+/** Connections opened a minute ago: settled, so a 410 from one means it has gone. */
+const connect = async (userId: string, count = 1, connectedAt = Date.now() - 60_000) => {
   const ids = Array.from({ length: count }, () => `${randomUUID().slice(0, 14)}=`)
   for (const id of ids)
-    await recordConnection(dynamoClient(), config().CONNECTIONS_TABLE, connectionRecord(id, userId))
+    await recordConnection(
+      dynamoClient(),
+      config().CONNECTIONS_TABLE,
+      connectionRecord(id, userId, connectedAt),
+    )
   return ids
 }
 
@@ -69,6 +74,20 @@ describe('deliverToUsers', () => {
     await deliverToUsers(depsWith(management), [alice, bob], { type: 'two' })
     // Never retried: the second delivery posts to the two live connections only.
     expect(management.attempts - attempts).toBe(2)
+  })
+
+  it('keeps a just-recorded connection that answers 410, since its $connect may still be running', async () => {
+    const alice = randomUUID()
+    const [opening] = await connect(alice, 1, Date.now())
+    const management = fakeManagement()
+    management.gone.add(opening as string)
+
+    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'presence' })
+
+    expect(delivery.gone).toEqual([opening])
+    expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
+      opening,
+    ])
   })
 
   it('counts a user whose every connection was gone as offline', async () => {
