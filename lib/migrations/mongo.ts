@@ -3,7 +3,6 @@ import type { CreateIndexesOptions, Db, IndexSpecification } from 'mongodb'
 
 export const collections = {
   messages: 'messages',
-  counters: 'counters',
   notifications: 'notifications',
   auditLog: 'audit_log',
 } as const
