@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import { type Person, person } from '../../integration/realtime/people.ts'
+import { befriend, type Person, person } from '../../integration/realtime/people.ts'
 
 let runtime: LocalRuntime
 
@@ -52,6 +52,27 @@ describe('an offline user', () => {
     expect(inbox.items.map((item) => item.kind)).toEqual(['friend.request'])
     expect(inbox.unreadCount).toBe(1)
     // Nothing more arrives later: the job was written once.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect((await inboxOf(bob)).items).toHaveLength(1)
+  })
+
+  it('gets exactly one inbox entry for a message sent while away', async () => {
+    const [alice, bob] = [await person(), await person()]
+    await befriend(alice, bob)
+    const sent = await fetch(`${runtime.httpUrl}/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'direct', userId: bob.id }),
+    })
+    const { id } = (await sent.json()) as { id: string }
+    const message = await fetch(`${runtime.httpUrl}/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ clientMsgId: 'while-away', body: 'are you there?' }),
+    })
+    expect(message.status).toBe(201)
+    const inbox = await inboxWhen(bob, (current) => current.items.length > 0)
+    expect(inbox.items.map((item) => item.kind)).toEqual(['message.new'])
     await new Promise((resolve) => setTimeout(resolve, 1_000))
     expect((await inboxOf(bob)).items).toHaveLength(1)
   })
