@@ -21,17 +21,8 @@ export interface MessageDocument {
   createdAt: Date
 }
 
-/** A message as every client sees it (ARCHITECTURE.md section 4). */
-export interface Message {
-  id: string
-  conversationId: string
-  seq: number
-  senderId: string
-  clientMsgId: string
-  body: string
-  attachments: Attachment[]
-  createdAt: string
-}
+/** A message as every client sees it (ARCHITECTURE.md section 4): the stored one with a string id and time. */
+export type Message = Omit<MessageDocument, '_id' | 'createdAt'> & { id: string; createdAt: string }
 
 export function messageView(document: MessageDocument): Message {
   return {

@@ -1,19 +1,14 @@
 // The first administrator: a new account with the admin role, or an existing one promoted.
-import { z } from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts'
+import { type SignupInput, signupInput } from '../auth/signup.ts'
 import { ConflictError, NotFoundError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Account, accountByLogin, accountView } from './accounts.ts'
-import * as fields from './fields.ts'
 
-export const newAdminInput = z.strictObject({
-  email: fields.email,
-  username: fields.username,
-  password: fields.password,
-  displayName: fields.displayName.optional(),
-})
-export type NewAdminInput = z.infer<typeof newAdminInput>
+/** The first admin signs up with exactly what any account signs up with. */
+export const newAdminInput = signupInput
+export type NewAdminInput = SignupInput
 
 export async function createAdmin(ctx: { sql: Sql; audit: Audit }, input: NewAdminInput): Promise<Account> {
   checkPasswordPolicy(input.password, [input.username, input.email])

@@ -2,18 +2,10 @@
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import { gatewayId, httpEvent } from './events.ts'
 import { httpRouter } from './http-routes.ts'
-import { FunctionTimeoutError, type LocalFunctions } from './lambda.ts'
-import { listen, type RunningServer } from './listen.ts'
-import type { LocalIdentity, RouteTable } from './table.ts'
+import { FunctionTimeoutError } from './lambda.ts'
+import { type GatewayOptions, listen, type RunningServer } from './listen.ts'
 
-export interface HttpGatewayOptions {
-  table: RouteTable
-  functions: LocalFunctions
-  ids: LocalIdentity
-  port: number
-  log: (line: string) => void
-  /** API Gateway gives up on an integration after 29 s. */
-  integrationTimeoutMs?: number
+export interface HttpGatewayOptions extends GatewayOptions {
   /** HTTP API payloads are capped at 10 MB. */
   maxBodyBytes?: number
 }

@@ -12,9 +12,8 @@ import {
   wsDisconnectEvent,
   wsMessageEvent,
 } from './events.ts'
-import { FunctionTimeoutError, type LocalFunctions } from './lambda.ts'
-import { listen, type RunningServer } from './listen.ts'
-import type { LocalIdentity, RouteTable } from './table.ts'
+import { FunctionTimeoutError } from './lambda.ts'
+import { type GatewayOptions, listen, type RunningServer } from './listen.ts'
 
 export interface LiveConnection {
   facts: ConnectionFacts
@@ -24,13 +23,7 @@ export interface LiveConnection {
   close(code: number, reason: string): void
 }
 
-export interface WebSocketGatewayOptions {
-  table: RouteTable
-  functions: LocalFunctions
-  ids: LocalIdentity
-  port: number
-  log: (line: string) => void
-  integrationTimeoutMs?: number
+export interface WebSocketGatewayOptions extends GatewayOptions {
   idleTimeoutMs?: number
   maxDurationMs?: number
 }
