@@ -29,15 +29,15 @@ export async function migratePostgres(
   migrations: readonly Migration[] = postgresMigrations,
   log: (line: string) => void = () => {},
 ): Promise<number[]> {
-  await sql`
-    create table if not exists schema_migrations (
-      version integer primary key,
-      name text not null,
-      applied_at timestamptz not null default now()
-    )`.catch((error: unknown) => {
-    // Two first-time runners can race on the catalog; the loser sees the winner's table.
-    if (!(error instanceof Error && 'code' in error && (error.code === '23505' || error.code === '42P07')))
-      throw error
+  // Concurrent `create table if not exists` can still collide in the catalog, so even this waits its turn.
+  await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${migrationLockKey})`
+    await tx`
+      create table if not exists schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`
   })
   const applied: number[] = []
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
