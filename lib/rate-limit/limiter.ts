@@ -61,7 +61,8 @@ export function createLimiter(redis: () => Promise<Redis>, rule: LimitRule): Lim
     ratelimit ??= new Ratelimit({
       redis: await redis(),
       limiter: Ratelimit.slidingWindow(rule.limit, rule.window),
-      prefix: `rl:${rule.name}`,
+      // Stages (and test runs) sharing one Redis keep their own counts.
+      prefix: `${config().STAGE}:rl:${rule.name}`,
       timeout: 0,
       analytics: false,
     })

@@ -55,6 +55,8 @@ export default async function setup(project: TestProject) {
     ...stores.env,
     DATABASE_URL: databaseUrl,
     MONGO_DB: `chat_test_${runId}`,
+    // Redis is shared (the machine's, across runs): a stage of the run's own keeps its keys apart.
+    STAGE: `test-${runId}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
     POWERTOOLS_DEV: 'false',
   }

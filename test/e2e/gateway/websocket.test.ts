@@ -6,6 +6,9 @@ import { openClient, refusal } from './clients.ts'
 import { nextRecord, recorded } from './fixtures/probe.ts'
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
 
+/** The WebSocket API's stage is the service's STAGE, as the stack names it. */
+const stage = process.env.STAGE ?? 'local'
+
 let runtime: LocalRuntime
 let tags = 0
 /** A URL with a tag of its own, so each test finds the events of its own connection. */
@@ -49,11 +52,11 @@ describe('the handshake', () => {
     const event = await nextRecord<WsAuthorizerEvent>('authorizer', ofTag(tag))
     expect(event).toMatchObject({
       type: 'REQUEST',
-      methodArn: 'arn:aws:execute-api:us-east-1:123456789012:localwsapi/local/$connect',
+      methodArn: `arn:aws:execute-api:us-east-1:123456789012:localwsapi/${stage}/$connect`,
       queryStringParameters: { token: 'good', tag },
       multiValueQueryStringParameters: { token: ['good'], tag: [tag] },
       stageVariables: {},
-      requestContext: { routeKey: '$connect', eventType: 'CONNECT', messageDirection: 'IN', stage: 'local' },
+      requestContext: { routeKey: '$connect', eventType: 'CONNECT', messageDirection: 'IN', stage },
     })
     expect(event.headers.Host).toBe(new URL(runtime.wsUrl).host)
     expect(event.headers['Sec-WebSocket-Version']).toBe('13')
@@ -119,7 +122,7 @@ describe('frames', () => {
         eventType: 'MESSAGE',
         routeKey: '$default',
         connectedAt,
-        stage: 'local',
+        stage,
         apiId: 'localwsapi',
         domainName: new URL(runtime.wsUrl).host,
         messageDirection: 'IN',
