@@ -1,7 +1,7 @@
 // The user's conversations, most recent first, each with its last message and unread count; one in detail.
 import type { Db } from 'mongodb'
-import { z } from 'zod'
-import { InvalidError, NotFoundError } from '../errors.ts'
+import { NotFoundError } from '../errors.ts'
+import { timeCursor } from '../http/cursor.ts'
 import type { Message } from '../messages/store.ts'
 import {
   type MessageDocument,
@@ -50,19 +50,6 @@ type SummaryRow = Omit<ConversationSummary, 'lastSeq' | 'lastReadSeq' | 'unreadC
   activityAt: string
 }
 
-// PostgreSQL's own text form of the time: microseconds survive the round trip, which a JS Date would cut.
-const cursorShape = z.strictObject({ at: z.string().regex(/^[\d\- :.+]{10,40}$/), id: z.uuid() })
-
-function decodeCursor(text: string): z.infer<typeof cursorShape> {
-  try {
-    return cursorShape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError('The cursor is not one this list returned.', [
-      { path: 'query.cursor', message: 'is not valid' },
-    ])
-  }
-}
-
 function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: number) {
   return sql<SummaryRow[]>`
     select c.id::text, c.type, c.name, c.owner_id::text as "ownerId", m.role,
@@ -73,7 +60,7 @@ function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: nu
              select json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name)
              from conversation_members o join users u on u.id = o.user_id
              where o.conversation_id = c.id and o.user_id <> m.user_id) end as peer,
-           coalesce(c.last_message_at, c.created_at)::text as "activityAt"
+           (extract(epoch from coalesce(c.last_message_at, c.created_at)) * 1000000)::bigint::text as "activityAt"
     from conversation_members m
     join conversations c on c.id = m.conversation_id
     where m.user_id = ${userId} and ${where}
@@ -114,13 +101,14 @@ export async function listConversations(
   userId: string,
   query: ListQuery,
 ): Promise<Page<ConversationSummary>> {
-  const after = query.cursor ? decodeCursor(query.cursor) : undefined
+  const after = query.cursor ? timeCursor.decode(query.cursor) : undefined
   const { sql } = ctx
   const rows = await summaryRows(
     sql,
     userId,
     after
-      ? sql`(coalesce(c.last_message_at, c.created_at), c.id) < (${after.at}::timestamptz, ${after.id}::uuid)`
+      ? sql`(coalesce(c.last_message_at, c.created_at), c.id)
+          < (timestamptz 'epoch' + ${after.at}::bigint * interval '1 microsecond', ${after.id}::uuid)`
       : sql`true`,
     query.limit + 1,
   )
@@ -129,9 +117,7 @@ export async function listConversations(
   const more = rows.length > query.limit ? page.at(-1) : undefined
   return {
     items: page.map((row) => summaryOf(row, last.get(row.id))),
-    nextCursor: more
-      ? Buffer.from(JSON.stringify({ at: more.activityAt, id: more.id })).toString('base64url')
-      : null,
+    nextCursor: more ? timeCursor.encode({ at: more.activityAt, id: more.id }) : null,
   }
 }
 

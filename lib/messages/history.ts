@@ -4,13 +4,12 @@ import type { Db } from 'mongodb'
 import { z } from 'zod'
 import { membershipOf } from '../conversations/access.ts'
 import { seqParameter } from '../conversations/fields.ts'
-import { InvalidError } from '../errors.ts'
+import { cursorCodec } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Page } from '../users/search.ts'
 import { type Message, messagesOf, messageView, storeFault } from './store.ts'
 
 const bounds = z.strictObject({ before: seqParameter.optional(), after: seqParameter.optional() })
-type Bounds = z.infer<typeof bounds>
 
 export const historyQuery = bounds
   .extend({
@@ -27,17 +26,7 @@ const jsonBounds = bounds.extend({
   before: z.number().int().min(0).optional(),
   after: z.number().int().min(0).optional(),
 })
-const encodeCursor = (next: Bounds) => Buffer.from(JSON.stringify(next)).toString('base64url')
-
-function decodeCursor(text: string): Bounds {
-  try {
-    return jsonBounds.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
-  } catch {
-    throw new InvalidError('The cursor is not one this history returned.', [
-      { path: 'query.cursor', message: 'is not valid' },
-    ])
-  }
-}
+const historyCursor = cursorCodec(jsonBounds)
 
 /**
  * Messages with `after < seq < before`, oldest first within the page. With `after`, the page starts just after it
@@ -51,7 +40,7 @@ export async function messageHistory(
   conversationId: string,
   query: HistoryQuery,
 ): Promise<Page<Message>> {
-  const { before, after } = query.cursor ? decodeCursor(query.cursor) : query
+  const { before, after } = query.cursor ? historyCursor.decode(query.cursor) : query
   const forward = after !== undefined
   const range = { ...(after !== undefined && { $gt: after }), ...(before !== undefined && { $lt: before }) }
   const [, documents] = await Promise.all([
@@ -69,7 +58,7 @@ export async function messageHistory(
   const last = page.at(-1)
   const nextCursor =
     documents.length > query.limit && last
-      ? encodeCursor(
+      ? historyCursor.encode(
           forward ? { after: last.seq, ...(before !== undefined && { before }) } : { before: last.seq },
         )
       : null

@@ -224,6 +224,13 @@ describe('GET /conversations', () => {
     const alice = await person()
     const response = await get(alice, '/conversations?cursor=bm9wZQ')
     expect(response.status).toBe(400)
+    // Well-formed but no real time: a 400 naming the cursor, not a 500 from PostgreSQL.
+    const forged = Buffer.from(
+      JSON.stringify({ at: '2026-02-30 00:00:00+00', id: '00000000-0000-4000-8000-000000000000' }),
+    ).toString('base64url')
+    const impossible = await get(alice, `/conversations?cursor=${forged}`)
+    expect(impossible.status).toBe(400)
+    expect(JSON.stringify(impossible.body)).toContain('query.cursor')
   })
 })
 
