@@ -1,11 +1,6 @@
 // Round trips through the local gateway over the local stores: GET /health and the WebSocket ping.
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import WebSocket from 'ws'
-import { migrateLocal } from '../../infra/local/migrations.ts'
-import { startLocalRuntime } from '../../infra/local/runtime.ts'
-import { startLocalStores } from '../../infra/local/stores/index.ts'
+import { withLocalStack } from './local-stack.ts'
 import { percentile } from './stats.ts'
 
 export interface LatencyRow {
@@ -42,60 +37,45 @@ async function timeSequential(
   return { samples, elapsed: performance.now() - started }
 }
 
-export async function gatewayRoundTrips(count = 300): Promise<LatencyRow[]> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'chat-bench-'))
-  const stores = await startLocalStores({
-    dataDir,
-    cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),
-    env: process.env,
+export function gatewayRoundTrips(count = 300): Promise<LatencyRow[]> {
+  return withLocalStack('gateway', async (runtime) => {
+    const health = await timeSequential(count, async () => {
+      const response = await fetch(`${runtime.httpUrl}/health`)
+      if (response.status !== 200) throw new Error(`health answered ${response.status}`)
+      await response.arrayBuffer()
+    })
+    // The $connect authorizer wants a live session: a fresh account's access token.
+    const signup = await fetch(`${runtime.httpUrl}/auth/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        email: `bench.${Date.now()}@example.com`,
+        username: `bench_${Date.now().toString(36)}`,
+        password: 'a bench passphrase long enough',
+      }),
+    })
+    if (signup.status !== 201) throw new Error(`signup answered ${signup.status}`)
+    const { accessToken } = (await signup.json()) as { accessToken: string }
+    const wsUrl = `${runtime.wsUrl}/?token=${accessToken}`
+    const handshake = await timeSequential(Math.min(count, 100), async () => {
+      const opened = new WebSocket(wsUrl)
+      await new Promise((done, fail) => opened.once('open', done).once('error', fail))
+      const closed = new Promise((done) => opened.once('close', done))
+      opened.close()
+      await closed
+    })
+    const socket = new WebSocket(wsUrl)
+    await new Promise((done, fail) => socket.once('open', done).once('error', fail))
+    const ping = await timeSequential(count, async () => {
+      const pong = new Promise((done) => socket.once('message', done))
+      socket.send('{"action":"ping"}')
+      await pong
+    })
+    socket.close()
+    return [
+      row('GET /health (probes all six stores)', health.samples, health.elapsed),
+      row('WebSocket ping -> pong via @connections', ping.samples, ping.elapsed),
+      row('WebSocket open (authorizer, $connect) and close', handshake.samples, handshake.elapsed),
+    ]
   })
-  try {
-    await migrateLocal(stores.env)
-    const runtime = await startLocalRuntime({ env: stores.env, httpPort: 0, wsPort: 0 })
-    try {
-      const health = await timeSequential(count, async () => {
-        const response = await fetch(`${runtime.httpUrl}/health`)
-        if (response.status !== 200) throw new Error(`health answered ${response.status}`)
-        await response.arrayBuffer()
-      })
-      // The $connect authorizer wants a live session: a fresh account's access token.
-      const signup = await fetch(`${runtime.httpUrl}/auth/signup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          email: `bench.${Date.now()}@example.com`,
-          username: `bench_${Date.now().toString(36)}`,
-          password: 'a bench passphrase long enough',
-        }),
-      })
-      if (signup.status !== 201) throw new Error(`signup answered ${signup.status}`)
-      const { accessToken } = (await signup.json()) as { accessToken: string }
-      const wsUrl = `${runtime.wsUrl}/?token=${accessToken}`
-      const handshake = await timeSequential(Math.min(count, 100), async () => {
-        const opened = new WebSocket(wsUrl)
-        await new Promise((done, fail) => opened.once('open', done).once('error', fail))
-        const closed = new Promise((done) => opened.once('close', done))
-        opened.close()
-        await closed
-      })
-      const socket = new WebSocket(wsUrl)
-      await new Promise((done, fail) => socket.once('open', done).once('error', fail))
-      const ping = await timeSequential(count, async () => {
-        const pong = new Promise((done) => socket.once('message', done))
-        socket.send('{"action":"ping"}')
-        await pong
-      })
-      socket.close()
-      return [
-        row('GET /health (probes all six stores)', health.samples, health.elapsed),
-        row('WebSocket ping -> pong via @connections', ping.samples, ping.elapsed),
-        row('WebSocket open (authorizer, $connect) and close', handshake.samples, handshake.elapsed),
-      ]
-    } finally {
-      await runtime.stop()
-    }
-  } finally {
-    await stores.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  }
 }

@@ -1,17 +1,12 @@
 // Message delivery through the local gateway with 100 connected users: latency, throughput, lost and duplicated.
 import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import WebSocket from 'ws'
-import { migrateLocal } from '../../infra/local/migrations.ts'
-import { startLocalRuntime } from '../../infra/local/runtime.ts'
-import { startLocalStores } from '../../infra/local/stores/index.ts'
 import { forEachBounded } from '../../lib/ws/bounded.ts'
 import { befriend, type Person, person } from '../integration/realtime/people.ts'
+import { withLocalStack } from './local-stack.ts'
 import { percentile } from './stats.ts'
 
 export interface DeliveryRow {
@@ -183,21 +178,10 @@ async function openDirect(httpUrl: string, a: Person, b: Person): Promise<string
 }
 
 /** Runs in a process of its own: handlers keep their store clients and configuration for the process's life. */
-async function measure(): Promise<DeliveryRow[]> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'chat-bench-messaging-'))
-  const stores = await startLocalStores({
-    dataDir,
-    cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),
-    env: process.env,
-  })
-  try {
-    await migrateLocal(stores.env)
-    const runtime = await startLocalRuntime({
-      env: { ...stores.env, LOG_LEVEL: 'ERROR' },
-      httpPort: 0,
-      wsPort: 0,
-    })
-    try {
+function measure(): Promise<DeliveryRow[]> {
+  return withLocalStack(
+    'messaging',
+    async (runtime) => {
       const people = await Promise.all(Array.from({ length: users }, () => person()))
       const byUser = new Map<string, string>()
       const members = new Map<string, Person[]>()
@@ -233,13 +217,9 @@ async function measure(): Promise<DeliveryRow[]> {
       ]
       for (const client of clients) client.socket.close()
       return rows
-    } finally {
-      await runtime.stop()
-    }
-  } finally {
-    await stores.stop()
-    await rm(dataDir, { recursive: true, force: true })
-  }
+    },
+    { LOG_LEVEL: 'ERROR' },
+  )
 }
 
 /** The bench in a child process, so its stores and clients never meet those of another bench in this one. */
