@@ -1,5 +1,6 @@
 // S3 for local runs: AWS_ENDPOINT_URL_S3 when given, else s3rver on <dataDir>/s3; holds the uploads bucket.
 import { join } from 'node:path'
+import S3rver from '@20minutes/s3rver'
 import {
   BucketAlreadyExists,
   BucketAlreadyOwnedByYou,
@@ -7,7 +8,6 @@ import {
   PutBucketCorsCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
-import S3rver from 's3rver'
 import { closeServer } from './listen.ts'
 import type { RunningStore, StoreContext } from './store.ts'
 
@@ -33,7 +33,15 @@ export async function startS3({ env, aws, dataDir }: StoreContext): Promise<Runn
   const given = env.AWS_ENDPOINT_URL_S3
   const server = given
     ? undefined
-    : new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3') })
+    : new S3rver({
+        address: '127.0.0.1',
+        port: 0,
+        silent: true,
+        directory: join(dataDir, 's3'),
+        // s3rver signs a bucket's path without the trailing slash the SDK sends (/bucket/), so every bucket-level
+        // call (CreateBucket, HeadBucket) would fail its signature check: the stand-in checks no signatures.
+        allowMismatchedSignatures: true,
+      })
   const endpoint = given ?? `http://127.0.0.1:${(await (server as S3rver).run()).port}`
   const stop = async () => {
     if (server?.httpServer) await closeServer(server.httpServer)
