@@ -1,4 +1,6 @@
-// DynamoDB for local runs: AWS_ENDPOINT_URL_DYNAMODB when given, else dynalite in memory; holds the connections table.
+// DynamoDB for local runs: AWS_ENDPOINT_URL_DYNAMODB when given, else dynalite; holds the connections table.
+import { rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
   CreateTableCommand,
@@ -7,10 +9,10 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb'
-import dynalite from 'dynalite'
 import { connectionsTable } from '../../resources.ts'
-import { closeServer, listenOnFreePort } from './listen.ts'
-import type { RunningStore, StoreContext } from './store.ts'
+import { takeLock } from './lock.ts'
+import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
+import { supervise } from './supervisor.ts'
 
 async function ensureConnectionsTable(
   client: DynamoDBClient,
@@ -62,25 +64,56 @@ async function ensureConnectionsTable(
   })
 }
 
-export async function startDynamoDb({ env, aws, log }: StoreContext): Promise<RunningStore> {
-  const given = env.AWS_ENDPOINT_URL_DYNAMODB
-  const server = given ? undefined : dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-  const endpoint = given ?? `http://127.0.0.1:${await listenOnFreePort(server as NonNullable<typeof server>)}`
-  const table = env.CONNECTIONS_TABLE ?? 'chat-local-connections'
+/** Makes the connections table at `endpoint` unless it is there. */
+async function prepareTable(endpoint: string, table: string, { aws, log }: StoreContext): Promise<void> {
   const client = new DynamoDBClient({ ...aws, endpoint })
   try {
     await ensureConnectionsTable(client, table, log)
-  } catch (error) {
-    if (server) await closeServer(server)
-    throw error
   } finally {
     client.destroy()
   }
-  return {
-    stores: [{ name: 'dynamodb', endpoint, source: server ? 'started' : 'environment' }],
-    env: { AWS_ENDPOINT_URL_DYNAMODB: endpoint, CONNECTIONS_TABLE: table },
-    stop: async () => {
-      if (server) await closeServer(server)
-    },
+}
+
+export async function startDynamoDb(context: StoreContext): Promise<RunningStore> {
+  const { env, dataDir, log } = context
+  const table = env.CONNECTIONS_TABLE ?? 'chat-local-connections'
+  const storeEnv = (endpoint: string) => ({ AWS_ENDPOINT_URL_DYNAMODB: endpoint, CONNECTIONS_TABLE: table })
+  const given = env.AWS_ENDPOINT_URL_DYNAMODB
+  if (given) {
+    await prepareTable(given, table, context)
+    return fromEnvironment('dynamodb', given, storeEnv(given))
+  }
+
+  // On disk so that a restarted dynalite still knows the live connections; emptied at each start of the
+  // stores, since the sockets those records name ended with the runtime that held them.
+  const directory = join(dataDir, 'dynamodb')
+  const lock = await takeLock(`${directory}.lock`)
+  if ('heldBy' in lock) {
+    throw new Error(
+      `DynamoDB data in ${directory} is in use by process ${lock.heldBy}. Give this runtime another data directory.`,
+    )
+  }
+  try {
+    await rm(directory, { recursive: true, force: true })
+    const server = await supervise({
+      name: 'dynamodb',
+      server: 'dynalite',
+      options: { directory },
+      env,
+      log,
+      prepare: (port) => prepareTable(`http://127.0.0.1:${port}`, table, context),
+    })
+    const endpoint = `http://127.0.0.1:${server.port}`
+    return {
+      stores: [{ name: 'dynamodb', endpoint, source: 'started' }],
+      env: storeEnv(endpoint),
+      async stop() {
+        await server.stop()
+        await lock.release()
+      },
+    }
+  } catch (error) {
+    await lock.release()
+    throw error
   }
 }

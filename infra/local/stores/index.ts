@@ -40,7 +40,7 @@ const starters = {
   jwtKeys: startSigningKeys,
 }
 
-// s3rver accepts requests signed with this key pair only; dynalite and local-aws-sqs accept any.
+// s3rver knows this access key only; dynalite and local-aws-sqs accept any.
 const localCredentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
 
 async function stopAll(running: RunningStore[]): Promise<void> {

@@ -1,12 +1,12 @@
-// Ports chosen by the OS, and in-process servers listening on them.
+// Ports chosen by the OS, and servers listening on them.
 import type { Server as HttpServer } from 'node:http'
 import { createServer, type Server } from 'node:net'
 
-/** Listens on 127.0.0.1 on a port the OS picks, and returns that port. */
-export function listenOnFreePort(server: Server): Promise<number> {
+/** Listens on 127.0.0.1 on `port` (by default one the OS picks), and returns the port. */
+export function listenOn(server: Server, port = 0): Promise<number> {
   return new Promise((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       server.off('error', reject)
       const address = server.address()
       if (address && typeof address === 'object') resolve(address.port)
@@ -18,7 +18,7 @@ export function listenOnFreePort(server: Server): Promise<number> {
 /** A port that was free a moment ago, for a child process that cannot report the port it picked. */
 export async function freePort(): Promise<number> {
   const probe = createServer()
-  const port = await listenOnFreePort(probe)
+  const port = await listenOn(probe)
   await new Promise((resolve) => probe.close(resolve))
   return port
 }

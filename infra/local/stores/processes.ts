@@ -1,5 +1,5 @@
 // Child processes of the local stores: found on PATH, stopped on request, and never left behind by this process.
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, type Serializable, spawn } from 'node:child_process'
 import { constants } from 'node:fs'
 import { access } from 'node:fs/promises'
 import { delimiter, join } from 'node:path'
@@ -14,6 +14,9 @@ export interface Child {
   output(): string
   /** SIGTERM, then SIGKILL if it is still running after `graceMs`. */
   stop(graceMs?: number): Promise<void>
+  /** Talks to a Node child spawned with `ipc`. */
+  send(message: Serializable): void
+  onMessage(listener: (message: unknown) => void): void
 }
 
 const alive = new Set<ChildProcess>()
@@ -45,6 +48,8 @@ interface SpawnOptions {
   env: NodeJS.ProcessEnv
   cwd?: string
   onStdout?: (chunk: Buffer) => void
+  /** A Node child with a message channel, which ends itself, cleanly, when the channel closes (host.ts). */
+  ipc?: boolean
 }
 
 export function spawnChild(command: string, args: string[], options: SpawnOptions): Child {
@@ -52,9 +57,10 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
   const child = spawn(command, args, {
     env: options.env,
     cwd: options.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe', ...(options.ipc ? ['ipc' as const] : [])],
   })
-  alive.add(child)
+  // Killing a child that ends with its channel would cut short the close it does then (PGlite's last writes).
+  if (!options.ipc) alive.add(child)
   let tail = ''
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-4000)
@@ -62,12 +68,15 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
   child.stdout?.on('data', keep)
   if (options.onStdout) child.stdout?.on('data', options.onStdout)
   child.stderr?.on('data', keep)
+  let running = true
   const exited = new Promise<{ code: number | null; reason: string }>((resolve) => {
     child.once('exit', (code, signal) => {
+      running = false
       alive.delete(child)
       resolve({ code, reason: signal ? `signal ${signal}` : `exit code ${code}` })
     })
     child.once('error', (error) => {
+      running = false
       alive.delete(child)
       resolve({ code: null, reason: error.message })
     })
@@ -77,11 +86,18 @@ export function spawnChild(command: string, args: string[], options: SpawnOption
     exited,
     output: () => tail.trim(),
     async stop(graceMs = 3_000) {
-      if (!alive.has(child)) return
+      if (!running) return
       child.kill('SIGTERM')
-      const timer = sleep(graceMs, 'timeout' as const)
+      // Unreferenced: a process whose last child stopped in time need not wait out the grace period to end.
+      const timer = sleep(graceMs, 'timeout' as const, { ref: false })
       if ((await Promise.race([exited, timer])) === 'timeout') child.kill('SIGKILL')
       await exited
+    },
+    send(message) {
+      child.send(message)
+    },
+    onMessage(listener) {
+      child.on('message', listener)
     },
   }
 }

@@ -1,10 +1,11 @@
 // Redis for local runs: REDIS_URL when given, else a redis-server from PATH; either way behind a local Upstash REST endpoint.
+import { randomBytes } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Redis } from 'ioredis'
 import { type Child, findOnPath, onFreePort, spawnChild, waitUntilReady } from './processes.ts'
 import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
-import { startUpstashRest } from './upstash-rest.ts'
+import { supervise } from './supervisor.ts'
 
 async function answersPing(url: string): Promise<boolean> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
@@ -37,27 +38,35 @@ async function startRedisServer({ env, dataDir }: StoreContext): Promise<{ child
 }
 
 export async function startRedis(context: StoreContext): Promise<RunningStore> {
-  const { UPSTASH_REDIS_REST_URL: restUrl, UPSTASH_REDIS_REST_TOKEN: token, REDIS_URL } = context.env
-  if (restUrl && token) {
-    return fromEnvironment('redis', restUrl, {
-      UPSTASH_REDIS_REST_URL: restUrl,
-      UPSTASH_REDIS_REST_TOKEN: token,
+  const { UPSTASH_REDIS_REST_URL: givenUrl, UPSTASH_REDIS_REST_TOKEN: givenToken, REDIS_URL } = context.env
+  if (givenUrl && givenToken) {
+    return fromEnvironment('redis', givenUrl, {
+      UPSTASH_REDIS_REST_URL: givenUrl,
+      UPSTASH_REDIS_REST_TOKEN: givenToken,
     })
   }
   const server = REDIS_URL ? undefined : await startRedisServer(context)
   const url = REDIS_URL ?? (server?.url as string)
-  const rest = await startUpstashRest(url).catch(async (error) => {
+  const token = randomBytes(24).toString('base64url')
+  const rest = await supervise({
+    name: 'upstash-rest',
+    server: 'upstash-rest',
+    options: { redisUrl: url, token },
+    env: context.env,
+    log: context.log,
+  }).catch(async (error) => {
     await server?.child.stop()
     throw error
   })
+  const restUrl = `http://127.0.0.1:${rest.port}`
   return {
     stores: [
       { name: 'redis', endpoint: url, source: server ? 'started' : 'environment' },
-      { name: 'upstash-rest', endpoint: rest.url, source: 'started' },
+      { name: 'upstash-rest', endpoint: restUrl, source: 'started' },
     ],
-    env: { REDIS_URL: url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: rest.token },
+    env: { REDIS_URL: url, UPSTASH_REDIS_REST_URL: restUrl, UPSTASH_REDIS_REST_TOKEN: token },
     async stop() {
-      await rest.close()
+      await rest.stop()
       await server?.child.stop()
     },
   }

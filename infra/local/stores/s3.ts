@@ -7,9 +7,8 @@ import {
   PutBucketCorsCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
-import S3rver from 's3rver'
-import { closeServer } from './listen.ts'
-import type { RunningStore, StoreContext } from './store.ts'
+import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
+import { supervise } from './supervisor.ts'
 
 /** Browsers upload with the presigned POST and read with presigned GETs from the web app's origin. */
 const corsRules = [
@@ -22,35 +21,39 @@ const corsRules = [
   },
 ]
 
-async function ensureBucket(client: S3Client, Bucket: string) {
-  await client.send(new CreateBucketCommand({ Bucket })).catch((error) => {
-    if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error
-  })
-  await client.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: corsRules } }))
-}
-
-export async function startS3({ env, aws, dataDir }: StoreContext): Promise<RunningStore> {
-  const given = env.AWS_ENDPOINT_URL_S3
-  const server = given
-    ? undefined
-    : new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory: join(dataDir, 's3') })
-  const endpoint = given ?? `http://127.0.0.1:${(await (server as S3rver).run()).port}`
-  const stop = async () => {
-    if (server?.httpServer) await closeServer(server.httpServer)
-  }
-  const bucket = env.UPLOADS_BUCKET ?? 'chat-local-uploads'
+async function prepareBucket(endpoint: string, Bucket: string, { aws }: StoreContext): Promise<void> {
   const client = new S3Client({ ...aws, endpoint, forcePathStyle: true })
   try {
-    await ensureBucket(client, bucket)
-  } catch (error) {
-    await stop()
-    throw error
+    await client.send(new CreateBucketCommand({ Bucket })).catch((error) => {
+      if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error
+    })
+    await client.send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: { CORSRules: corsRules } }))
   } finally {
     client.destroy()
   }
-  return {
-    stores: [{ name: 's3', endpoint, source: server ? 'started' : 'environment' }],
-    env: { AWS_ENDPOINT_URL_S3: endpoint, S3_FORCE_PATH_STYLE: 'true', UPLOADS_BUCKET: bucket },
-    stop,
+}
+
+export async function startS3(context: StoreContext): Promise<RunningStore> {
+  const { env, dataDir, log } = context
+  const bucket = env.UPLOADS_BUCKET ?? 'chat-local-uploads'
+  const storeEnv = (endpoint: string) => ({
+    AWS_ENDPOINT_URL_S3: endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    UPLOADS_BUCKET: bucket,
+  })
+  const given = env.AWS_ENDPOINT_URL_S3
+  if (given) {
+    await prepareBucket(given, bucket, context)
+    return fromEnvironment('s3', given, storeEnv(given))
   }
+  const server = await supervise({
+    name: 's3',
+    server: 's3rver',
+    options: { directory: join(dataDir, 's3') },
+    env,
+    log,
+    prepare: (port) => prepareBucket(`http://127.0.0.1:${port}`, bucket, context),
+  })
+  const endpoint = `http://127.0.0.1:${server.port}`
+  return { stores: [{ name: 's3', endpoint, source: 'started' }], env: storeEnv(endpoint), stop: server.stop }
 }

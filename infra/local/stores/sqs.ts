@@ -1,12 +1,15 @@
 // SQS for local runs: AWS_ENDPOINT_URL_SQS when given, else local-aws-sqs in memory; holds the notification queue and DLQ.
-import type { Server } from 'node:http'
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { createSqsServer } from 'local-aws-sqs'
 import { notificationQueue } from '../../resources.ts'
-import { closeServer } from './listen.ts'
-import type { RunningStore, StoreContext } from './store.ts'
+import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
+import { supervise } from './supervisor.ts'
 
-async function ensureQueues(client: SQSClient, name: string) {
+interface Queues {
+  queueUrl: string
+  dlqUrl: string
+}
+
+async function ensureQueues(client: SQSClient, name: string): Promise<Queues> {
   const { maxReceiveCount, visibilityTimeoutSeconds, deadLetterRetentionDays } = notificationQueue
   const dlq = await client.send(
     new CreateQueueCommand({
@@ -29,34 +32,42 @@ async function ensureQueues(client: SQSClient, name: string) {
   return { queueUrl: queue.QueueUrl as string, dlqUrl: dlq.QueueUrl as string }
 }
 
-export async function startSqs({ env, aws }: StoreContext): Promise<RunningStore> {
-  const given = env.AWS_ENDPOINT_URL_SQS
-  let server: Server | undefined
-  if (!given) {
-    // Port 0 is honoured: the queue URLs it hands out carry the port the OS picked.
-    server = await createSqsServer({ port: 0, hostname: '127.0.0.1', region: aws.region })
-  }
-  const address = server?.address()
-  const endpoint = given ?? `http://127.0.0.1:${typeof address === 'object' ? address?.port : address}`
-  const stop = async () => {
-    if (server) await closeServer(server)
-  }
+/** Makes the queue and its DLQ at `endpoint` unless they are there, and returns their URLs. */
+async function prepareQueues(endpoint: string, { aws }: StoreContext): Promise<Queues> {
   const client = new SQSClient({ ...aws, endpoint })
   try {
-    const { queueUrl, dlqUrl } = await ensureQueues(client, 'chat-local-notifications')
-    return {
-      stores: [{ name: 'sqs', endpoint, source: server ? 'started' : 'environment' }],
-      env: {
-        AWS_ENDPOINT_URL_SQS: endpoint,
-        NOTIFICATIONS_QUEUE_URL: queueUrl,
-        NOTIFICATIONS_DLQ_URL: dlqUrl,
-      },
-      stop,
-    }
-  } catch (error) {
-    await stop()
-    throw error
+    return await ensureQueues(client, 'chat-local-notifications')
   } finally {
     client.destroy()
+  }
+}
+
+export async function startSqs(context: StoreContext): Promise<RunningStore> {
+  const storeEnv = (endpoint: string, { queueUrl, dlqUrl }: Queues) => ({
+    AWS_ENDPOINT_URL_SQS: endpoint,
+    NOTIFICATIONS_QUEUE_URL: queueUrl,
+    NOTIFICATIONS_DLQ_URL: dlqUrl,
+  })
+  const given = context.env.AWS_ENDPOINT_URL_SQS
+  if (given) return fromEnvironment('sqs', given, storeEnv(given, await prepareQueues(given, context)))
+
+  // local-aws-sqs keeps its queues in memory: a restarted one gets them again (their messages are lost), at the
+  // same URLs since it listens on the same port.
+  let queues: Queues | undefined
+  const server = await supervise({
+    name: 'sqs',
+    server: 'sqs',
+    options: { region: context.aws.region },
+    env: context.env,
+    log: context.log,
+    prepare: async (port) => {
+      queues = await prepareQueues(`http://127.0.0.1:${port}`, context)
+    },
+  })
+  const endpoint = `http://127.0.0.1:${server.port}`
+  return {
+    stores: [{ name: 'sqs', endpoint, source: 'started' }],
+    env: storeEnv(endpoint, queues as NonNullable<typeof queues>),
+    stop: server.stop,
   }
 }

@@ -12,7 +12,7 @@ declare module 'dynalite' {
   export default function dynalite(options?: DynaliteOptions): Server
 }
 
-declare module 's3rver' {
+declare module '@20minutes/s3rver' {
   import type { Server } from 'node:http'
   import type { AddressInfo } from 'node:net'
 
@@ -21,6 +21,7 @@ declare module 's3rver' {
     port?: number
     silent?: boolean
     directory: string
+    allowMismatchedSignatures?: boolean
     configureBuckets?: { name: string; configs?: (string | Buffer)[] }[]
   }
   export default class S3rver {

@@ -5,7 +5,7 @@ import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { GetObjectCommand, GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageBatchCommand,
@@ -15,14 +15,14 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs'
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { Ratelimit } from '@upstash/ratelimit'
 import { Redis } from '@upstash/redis'
 import { MongoClient, MongoServerError } from 'mongodb'
 import postgres from 'postgres'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { type LocalStores, startLocalStores } from '../../../infra/local/stores/index.ts'
 import { startSigningKeys } from '../../../infra/local/stores/signing-keys.ts'
 import { connectionsTable, notificationQueue } from '../../../infra/resources.ts'
@@ -45,6 +45,7 @@ const adopted = [
 
 let stores: LocalStores
 let tempDir: string
+const logged: string[] = []
 const env = () => stores.env
 const aws = () => ({
   region: env().AWS_REGION,
@@ -54,14 +55,25 @@ const aws = () => ({
   },
 })
 
-function childProcesses(): string[] {
+function childProcesses(format = 'pid=,comm='): string[] {
   // ps exits 1 when it lists nothing.
-  const listing = spawnSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)]).stdout.toString()
+  const listing = spawnSync('ps', ['-o', format, '--ppid', String(process.pid)]).stdout.toString()
   return listing
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line && !line.endsWith(' ps'))
+    .filter((line) => line && !/ ps( |$)/.test(line))
 }
+
+/** The pid of the process serving a supervised store, found by the server its command line names. */
+function storeProcess(server: string): number {
+  const line = childProcesses('pid=,args=').find((candidate) => candidate.endsWith(`host.mjs ${server}`))
+  if (!line) throw new Error(`no process serves ${server}: ${childProcesses('pid=,args=').join('; ')}`)
+  return Number.parseInt(line, 10)
+}
+
+/** Retries until `check` passes; the limit only bounds a broken run, it measures nothing. */
+const eventually = (check: () => Promise<void> | void) =>
+  vi.waitFor(check, { timeout: 60_000, interval: 100 })
 
 function accepts(endpoint: string): Promise<boolean> {
   const { hostname, port } = new URL(endpoint)
@@ -83,6 +95,7 @@ beforeAll(async () => {
     dataDir: join(tempDir, 'data'),
     cacheDir: process.env.CACHE_DIR ?? '.cache',
     env: callerEnv,
+    log: (line) => logged.push(line),
   })
 }, 300_000)
 
@@ -349,6 +362,21 @@ describe('s3rver', { timeout: 30_000 }, () => {
     expect(response.headers.get('access-control-allow-methods')).toMatch(/POST/)
   })
 
+  test('answers a malformed multipart POST (CVE-2022-24434) with an error and goes on serving', async () => {
+    // A header line that starts with a space continues a header that never began: dicer 0.3.0 threw on it,
+    // out of any handler, and took the whole process down.
+    const boundary = 'malformed'
+    const body = `--${boundary}\r\n Content-Disposition: form-data; name="key"\r\n\r\nx\r\n--${boundary}--\r\n`
+    const response = await fetch(`${env().AWS_ENDPOINT_URL_S3}/${env().UPLOADS_BUCKET}`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    })
+    // s3rver answers 500 InternalError where S3 answers 400: what matters is that it answers.
+    expect(response.ok).toBe(false)
+    expect((await upload('uploads/u1/after.png', new Uint8Array(4), 1024)).status).toBeLessThan(300)
+  })
+
   test('does not enforce the POST policy (an upload over content-length-range is stored)', async () => {
     const response = await upload('uploads/u1/too-big.png', new Uint8Array(64), 8)
     expect(response.status).toBeLessThan(300)
@@ -474,6 +502,68 @@ describe('local-aws-sqs', { timeout: 30_000 }, () => {
   })
 })
 
+describe('a store process that dies', { timeout: 120_000 }, () => {
+  test('is logged with its exit reason and restarted on the same port with the same data', async () => {
+    const sql = postgres(env().DATABASE_URL as string, { max: 1, prepare: false, onnotice: () => {} })
+    const dynamo = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ ...aws(), endpoint: env().AWS_ENDPOINT_URL_DYNAMODB }),
+    )
+    const s3 = new S3Client({ ...aws(), endpoint: env().AWS_ENDPOINT_URL_S3, forcePathStyle: true })
+    const sqs = new SQSClient({ ...aws(), endpoint: env().AWS_ENDPOINT_URL_SQS })
+    const redis = new Redis({
+      url: env().UPSTASH_REDIS_REST_URL as string,
+      token: env().UPSTASH_REDIS_REST_TOKEN as string,
+      enableTelemetry: false,
+    })
+    const TableName = env().CONNECTIONS_TABLE
+    try {
+      await sql`create table if not exists survivors (name text)`
+      await sql`insert into survivors values ('kept')`
+      await dynamo.send(
+        new PutCommand({ TableName, Item: { connectionId: 'live', userId: 'u9', expiresAt: 1 } }),
+      )
+      await s3.send(new PutObjectCommand({ Bucket: env().UPLOADS_BUCKET, Key: 'kept.txt', Body: 'kept' }))
+      await redis.set('kept', 'yes')
+
+      const servers = {
+        postgres: 'pglite',
+        dynamodb: 'dynalite',
+        s3: 's3rver',
+        sqs: 'sqs',
+        'upstash-rest': 'upstash-rest',
+      }
+      const killed = Object.entries(servers).map(([name, server]) => ({ name, pid: storeProcess(server) }))
+      for (const { pid } of killed) process.kill(pid, 'SIGKILL')
+
+      await eventually(() => {
+        for (const { name } of killed)
+          expect(logged.some((line) => line.startsWith(`${name}: restarted as process`))).toBe(true)
+      })
+      for (const { name, pid } of killed) {
+        const ended = `${name}: process ${pid} ended (signal SIGKILL); restarting it on port`
+        expect(logged.some((line) => line.startsWith(ended))).toBe(true)
+      }
+      // Clients keep the endpoints they had: the same ports, the same credentials.
+      await eventually(async () => expect(await sql`select name from survivors`).toEqual([{ name: 'kept' }]))
+      const { Item } = await dynamo.send(new GetCommand({ TableName, Key: { connectionId: 'live' } }))
+      expect(Item?.userId).toBe('u9')
+      const object = await s3.send(new GetObjectCommand({ Bucket: env().UPLOADS_BUCKET, Key: 'kept.txt' }))
+      expect(await object.Body?.transformToString()).toBe('kept')
+      // SQS keeps its queues in memory only: they are made again, at the same URL.
+      const { Attributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: env().NOTIFICATIONS_QUEUE_URL, AttributeNames: ['All'] }),
+      )
+      expect(Attributes?.VisibilityTimeout).toBe(String(notificationQueue.visibilityTimeoutSeconds))
+      expect(await redis.get('kept')).toBe('yes')
+    } finally {
+      await sql.end()
+      dynamo.destroy()
+      s3.destroy()
+      sqs.destroy()
+    }
+  })
+})
+
 describe('when a store cannot start', { timeout: 30_000 }, () => {
   test('names what is missing and the ways out', async () => {
     const bare = { PATH: join(tempDir, 'empty-bin'), DATABASE_URL: 'postgres://127.0.0.1:1/unused' }
@@ -506,6 +596,8 @@ describe('stopping', { timeout: 30_000 }, () => {
     const before = childProcesses()
     expect(before.some((line) => line.endsWith('redis-server'))).toBe(true)
     expect(before.some((line) => line.endsWith('ferretdb'))).toBe(true)
+    const storeServers = childProcesses('args=').flatMap((line) => /host\.mjs (\S+)$/.exec(line)?.[1] ?? [])
+    expect(storeServers.sort()).toEqual(['dynalite', 'pglite', 's3rver', 'sqs', 'upstash-rest'])
 
     await stores.stop()
     await stores.stop()

@@ -1,15 +1,17 @@
 // A local endpoint speaking the Upstash Redis REST protocol (as @upstash/redis uses it), backed by Redis via ioredis.
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { Redis, ReplyError } from 'ioredis'
-import { closeServer, listenOnFreePort } from './listen.ts'
+import { closeServer, listenOn } from '../listen.ts'
+import type { StoreServer } from './index.ts'
 
 type Command = [string, ...string[]]
 
-export interface UpstashRest {
-  url: string
+interface Options {
+  port: number
+  redisUrl: string
+  /** The bearer token clients must send; the parent keeps it, so a restarted endpoint takes the same one. */
   token: string
-  close(): Promise<void>
 }
 
 class BadRequest extends Error {}
@@ -113,13 +115,12 @@ type Outcome = { result: unknown } | { error: string }
 const settle = (results: [Error | null, unknown][], base64: boolean): Outcome[] =>
   results.map(([error, result]) => (error ? { error: error.message } : { result: encode(result, base64) }))
 
-export async function startUpstashRest(redisUrl: string): Promise<UpstashRest> {
+export async function serve({ port, redisUrl, token }: Options): Promise<StoreServer> {
   // RESP2 gives the reply shapes Upstash's REST API has (doubles as strings, maps as flat arrays).
   const redis = new Redis(redisUrl, { protocol: 2, lazyConnect: true, maxRetriesPerRequest: 1 })
   // A lost connection fails the commands that meet it; the event itself has nothing to add.
   redis.on('error', () => {})
   await redis.connect()
-  const token = randomBytes(24).toString('base64url')
   const prepare = preparer()
   const execute = async (command: Command) => {
     const { name, args, reply } = prepare(command)
@@ -159,10 +160,8 @@ export async function startUpstashRest(redisUrl: string): Promise<UpstashRest> {
       send(response, status, { error: error instanceof Error ? error.message : String(error) })
     })
   })
-  const port = await listenOnFreePort(server)
   return {
-    url: `http://127.0.0.1:${port}`,
-    token,
+    port: await listenOn(server, port),
     async close() {
       await closeServer(server)
       redis.disconnect()
