@@ -22,6 +22,7 @@ async function freshDatabase(admin: Sql): Promise<{ name: string; url: string }>
 
 describe('postgres migrations', () => {
   let admin: Sql
+  let mongo: MongoClient
   const created: string[] = []
   const clients: Sql[] = []
   const connect = (url: string) => {
@@ -30,13 +31,20 @@ describe('postgres migrations', () => {
     return sql
   }
 
-  beforeAll(() => {
+  /** The MongoDB database that goes with a fresh PostgreSQL one. */
+  const mongoFor = (name: string) => mongo.db(name)
+
+  beforeAll(async () => {
     admin = postgres(serverUrl(), { max: 1, onnotice: () => {} })
+    mongo = await new MongoClient(process.env.MONGO_URL as string).connect()
   })
   afterAll(async () => {
     await Promise.all(clients.map((sql) => sql.end()))
-    for (const name of created) await admin`drop database if exists ${admin(name)} with (force)`
-    await admin.end()
+    for (const name of created) {
+      await admin`drop database if exists ${admin(name)} with (force)`
+      await mongoFor(name).dropDatabase()
+    }
+    await Promise.all([admin.end(), mongo.close()])
   })
 
   it('applies every migration once and changes nothing when applied again', async () => {
@@ -44,11 +52,13 @@ describe('postgres migrations', () => {
     created.push(database.name)
     const sql = connect(database.url)
 
-    expect(await migratePostgres(sql)).toEqual(postgresMigrations.map((migration) => migration.version))
+    expect(await migratePostgres(sql, mongoFor(database.name))).toEqual(
+      postgresMigrations.map((migration) => migration.version),
+    )
     const schemaBefore = await sql`
       select table_name, column_name, data_type from information_schema.columns
       where table_schema = 'public' order by table_name, column_name`
-    expect(await migratePostgres(sql)).toEqual([])
+    expect(await migratePostgres(sql, mongoFor(database.name))).toEqual([])
     const schemaAfter = await sql`
       select table_name, column_name, data_type from information_schema.columns
       where table_schema = 'public' order by table_name, column_name`
@@ -68,7 +78,7 @@ describe('postgres migrations', () => {
       created.push(database.name)
       const runners = Array.from({ length: 6 }, () => connect(database.url))
 
-      const results = await Promise.all(runners.map((sql) => migratePostgres(sql)))
+      const results = await Promise.all(runners.map((sql) => migratePostgres(sql, mongoFor(database.name))))
 
       expect(results.flat().sort()).toEqual(postgresMigrations.map((migration) => migration.version).sort())
       const [row] = await connect(database.url)`
