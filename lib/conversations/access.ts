@@ -7,19 +7,12 @@ export type ConversationType = 'direct' | 'group'
 export type MemberRole = 'owner' | 'admin' | 'member'
 
 /**
- * The rule of lib/friends/relations.ts `mayMessageDirectly` (accepted friends, both active, no block either way)
- * as an SQL condition, so that a send checks it inside its one membership query; a test pins that the two agree.
+ * The rule of lib/friends/relations.ts `mayMessageDirectly` (accepted friends, both active, no block either way) as
+ * an SQL condition: the database function `may_message` (migration 5), so that every statement that needs it, a
+ * send's included, runs the one definition; a test pins that it agrees with mayMessageDirectly.
  */
 export function mayMessage(sql: ISql, me: string, other: PendingQuery<Row[]>) {
-  return sql`exists (
-    select 1 from friendships f
-    join users ul on ul.id = f.user_low and ul.status = 'active'
-    join users uh on uh.id = f.user_high and uh.status = 'active'
-    where f.user_low = least(${me}::uuid, ${other}) and f.user_high = greatest(${me}::uuid, ${other})
-      and f.status = 'accepted'
-      and not exists (
-        select 1 from blocks b
-        where (b.blocker_id = ${me} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${me})))`
+  return sql`may_message(${me}::uuid, ${other})`
 }
 
 export interface Membership {

@@ -4,6 +4,7 @@ import type { Sql, TransactionSql } from 'postgres'
 import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
 import { accountListing } from './postgres/0002-account-listing.ts'
 import { conversationsSequence } from './postgres/0004-conversations-sequence.ts'
+import { messagingRules } from './postgres/0005-messaging-rules.ts'
 
 export interface Migration {
   version: number
@@ -16,6 +17,7 @@ export const postgresMigrations: readonly Migration[] = [
   identityAndSocial,
   accountListing,
   conversationsSequence,
+  messagingRules,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.
