@@ -14,8 +14,8 @@ export function directKey(a: string, b: string): string {
 
 /**
  * A name-based (version 5) UUID of the pair: the id is known before any store is asked, so a send by `toUserId`
- * can look for a retried message while its first query opens the conversation. Knowing it grants nothing: every
- * read and write checks membership.
+ * opens the conversation and numbers its message in the same statement. Knowing it grants nothing: every read and
+ * write checks membership.
  */
 export function directConversationId(a: string, b: string): string {
   const hash = createHash('sha1').update(namespace).update(directKey(a, b)).digest()
@@ -27,14 +27,13 @@ export function directConversationId(a: string, b: string): string {
 
 export interface DirectConversation {
   conversationId: string
-  memberIds: string[]
   created: boolean
 }
 
 /**
  * Finds or creates the pair's conversation with both members, in one statement (the database function
- * `open_direct`), only while the two may message each other; otherwise ForbiddenError, the same whether the other
- * user is a stranger, blocked or does not exist.
+ * `open_direct`, which a send by `toUserId` runs too), only while the two may message each other; otherwise
+ * ForbiddenError, the same whether the other user is a stranger, blocked or does not exist.
  */
 export async function openDirect(sql: Sql, me: string, other: string): Promise<DirectConversation> {
   if (me === other) throw new InvalidError('A direct conversation needs another user.')
@@ -42,5 +41,5 @@ export async function openDirect(sql: Sql, me: string, other: string): Promise<D
   const [row] = await sql<{ allowed: boolean; created: boolean }[]>`
     select allowed, created from open_direct(${conversationId}, ${me}, ${other}, ${directKey(me, other)})`
   if (!row?.allowed) throw new ForbiddenError('You can message only your friends.')
-  return { conversationId, memberIds: orderedPair(me, other), created: row.created }
+  return { conversationId, created: row.created }
 }

@@ -57,14 +57,13 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000
 }
 
-/** The sender's earlier message with this clientMsgId, on the unique conversation_sender_client_msg index. */
-export async function messageByClientMsgId(
-  db: Db,
-  conversationId: string,
-  senderId: string,
-  clientMsgId: string,
-): Promise<MessageDocument | null> {
-  return messagesOf(db).findOne({ conversationId, senderId, clientMsgId })
+/**
+ * Where the message at `seq` is stored: its `_id`, so that a retry reads its first message by `_id` alone: the one
+ * filter that FerretDB 1.24 on SQLite, the local stand-in, hands to SQLite at all (any other it evaluates on every
+ * document of the collection), and one that MongoDB answers from its `_id` index.
+ */
+export function messageId(conversationId: string, seq: number): string {
+  return `${conversationId}:${seq}`
 }
 
 /** Each conversation's message at its last seq, in one query on the conversation_seq index. */

@@ -22,17 +22,6 @@ export const mongoIndexes: readonly IndexDeclaration[] = [
     key: { conversationId: 1, seq: 1 },
     options: { name: 'conversation_seq', unique: true },
   },
-  // A retried send with the same clientMsgId finds the first message instead of storing a second.
-  {
-    collection: collections.messages,
-    key: { conversationId: 1, senderId: 1, clientMsgId: 1 },
-    options: { name: 'conversation_sender_client_msg', unique: true },
-  },
-  {
-    collection: collections.messages,
-    key: { 'attachments.key': 1 },
-    options: { name: 'attachment_key', sparse: true },
-  },
   {
     collection: collections.notifications,
     key: { userId: 1, createdAt: -1, _id: -1 },

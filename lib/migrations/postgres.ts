@@ -5,6 +5,7 @@ import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
 import { accountListing } from './postgres/0002-account-listing.ts'
 import { conversationsSequence } from './postgres/0004-conversations-sequence.ts'
 import { messagingRules } from './postgres/0005-messaging-rules.ts'
+import { messageKeys } from './postgres/0006-message-keys.ts'
 
 export interface Migration {
   version: number
@@ -18,6 +19,7 @@ export const postgresMigrations: readonly Migration[] = [
   accountListing,
   conversationsSequence,
   messagingRules,
+  messageKeys,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.
