@@ -16,12 +16,7 @@ export interface IndexDeclaration {
 const days = 24 * 60 * 60
 
 export const mongoIndexes: readonly IndexDeclaration[] = [
-  // History pages by seq within a conversation; unique, so a seq can never be issued twice.
-  {
-    collection: collections.messages,
-    key: { conversationId: 1, seq: 1 },
-    options: { name: 'conversation_seq', unique: true },
-  },
+  // Messages need no index but `_id`: each is stored and read under `<conversationId>:<seq>` (migration 6).
   {
     collection: collections.notifications,
     key: { userId: 1, createdAt: -1, _id: -1 },
