@@ -61,7 +61,8 @@ export function isDuplicateKey(error: unknown): boolean {
  * Where the message at `seq` is stored: its `_id`. Every read of a message is a lookup by `_id` alone: the one filter
  * that FerretDB 1.24 on SQLite, the local stand-in, hands to SQLite at all (any other, `_id` ranges and `$in`
  * included, it evaluates on every document of the collection), and one that MongoDB answers from its `_id` index.
- * So no read depends on a conversation's depth or on how many messages the collection holds.
+ * So no read need depend on a conversation's depth or on how many messages the collection holds (on the stand-in,
+ * once SQLite serves that lookup from the `_id_` index: see the README's local stores).
  */
 export function messageId(conversationId: string, seq: number): string {
   return `${conversationId}:${seq}`
