@@ -24,7 +24,7 @@ export function createUploadsHandler(deps: UploadsDeps) {
     'GET /uploads/{key+}': route.caller(
       { path: z.strictObject({ key: z.string().max(1024) }) },
       async ({ caller, path, audit }) => {
-        const ctx = { store: deps.uploads(), mongo: await deps.mongo(), sql: await deps.sql(), audit }
+        const ctx = { store: deps.uploads(), sql: await deps.sql(), audit }
         return json(200, await presignDownload(ctx, caller.id, path.key))
       },
     ),

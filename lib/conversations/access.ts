@@ -1,25 +1,17 @@
-// Who may see and write a conversation: membership, and for direct ones the friendship rule, each in one query.
+// Who may see and write a conversation: membership, and for direct ones the friendship rule.
 import type { ISql, PendingQuery, Row } from 'postgres'
 import { NotFoundError } from '../errors.ts'
-import type { Sql } from '../stores/postgres.ts'
 
 export type ConversationType = 'direct' | 'group'
 export type MemberRole = 'owner' | 'admin' | 'member'
 
 /**
- * The rule of lib/friends/relations.ts `mayMessageDirectly` (accepted friends, both active, no block either way)
- * as an SQL condition, so that a send checks it inside its one membership query; a test pins that the two agree.
+ * The rule of lib/friends/relations.ts `mayMessageDirectly` (accepted friends, both active, no block either way) as
+ * an SQL condition. It is the database function `may_message`, so that the send statement (`reserve_message`) checks
+ * the same rule as opening a conversation or adding to a group; a test pins that it agrees with mayMessageDirectly.
  */
 export function mayMessage(sql: ISql, me: string, other: PendingQuery<Row[]>) {
-  return sql`exists (
-    select 1 from friendships f
-    join users ul on ul.id = f.user_low and ul.status = 'active'
-    join users uh on uh.id = f.user_high and uh.status = 'active'
-    where f.user_low = least(${me}::uuid, ${other}) and f.user_high = greatest(${me}::uuid, ${other})
-      and f.status = 'accepted'
-      and not exists (
-        select 1 from blocks b
-        where (b.blocker_id = ${me} and b.blocked_id = ${other}) or (b.blocker_id = ${other} and b.blocked_id = ${me})))`
+  return sql`may_message(${me}::uuid, ${other})`
 }
 
 export interface Membership {
@@ -39,30 +31,4 @@ export async function membershipOf(sql: ISql, conversationId: string, userId: st
     where c.id = ${conversationId}`
   if (!row) throw new NotFoundError('No such conversation.')
   return { conversationId, ...row }
-}
-
-export interface WriteAccess {
-  type: ConversationType
-  memberIds: string[]
-  /** False when a direct conversation's two people may no longer message each other. */
-  allowed: boolean
-}
-
-/** Membership plus, for a direct conversation, the friendship rule towards the other member: one round trip. */
-export async function writeAccess(sql: Sql, conversationId: string, userId: string): Promise<WriteAccess> {
-  const [row] = await sql<WriteAccess[]>`
-    select c.type,
-           array(select x.user_id::text from conversation_members x where x.conversation_id = c.id) as "memberIds",
-           case when c.type = 'group' then me.status = 'active'
-                else exists (
-                  select 1 from conversation_members o
-                  where o.conversation_id = c.id and o.user_id <> ${userId}
-                    and ${mayMessage(sql, userId, sql`o.user_id`)})
-           end as allowed
-    from conversations c
-    join conversation_members m on m.conversation_id = c.id and m.user_id = ${userId}
-    join users me on me.id = m.user_id
-    where c.id = ${conversationId}`
-  if (!row) throw new NotFoundError('No such conversation.')
-  return row
 }

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto'
 import { ForbiddenError, InvalidError } from '../errors.ts'
 import { orderedPair } from '../friends/relations.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { mayMessage } from './access.ts'
 
 // Any fixed UUID works: it only scopes the name-based ids below to this service.
 const namespace = Buffer.from('5b0f4c1e9a7d4e2f8c3b6a1d0e9f8a7b', 'hex')
@@ -15,8 +14,8 @@ export function directKey(a: string, b: string): string {
 
 /**
  * A name-based (version 5) UUID of the pair: the id is known before any store is asked, so a send by `toUserId`
- * can look for a retried message while its first query opens the conversation. Knowing it grants nothing: every
- * read and write checks membership.
+ * opens the conversation and numbers its message in the same statement. Knowing it grants nothing: every read and
+ * write checks membership.
  */
 export function directConversationId(a: string, b: string): string {
   const hash = createHash('sha1').update(namespace).update(directKey(a, b)).digest()
@@ -28,31 +27,19 @@ export function directConversationId(a: string, b: string): string {
 
 export interface DirectConversation {
   conversationId: string
-  memberIds: string[]
   created: boolean
 }
 
 /**
- * Finds or creates the pair's conversation with both members, in one statement, only while the two may message
- * each other; otherwise ForbiddenError, the same whether the other user is a stranger, blocked or does not exist.
+ * Finds or creates the pair's conversation with both members, in one statement (the database function
+ * `open_direct`, which a send by `toUserId` runs too), only while the two may message each other; otherwise
+ * ForbiddenError, the same whether the other user is a stranger, blocked or does not exist.
  */
 export async function openDirect(sql: Sql, me: string, other: string): Promise<DirectConversation> {
   if (me === other) throw new InvalidError('A direct conversation needs another user.')
   const conversationId = directConversationId(me, other)
-  const pair = orderedPair(me, other)
   const [row] = await sql<{ allowed: boolean; created: boolean }[]>`
-    with allowed as (select ${mayMessage(sql, me, sql`${other}::uuid`)} as ok),
-    created as (
-      insert into conversations (id, type, direct_key)
-      select ${conversationId}, 'direct', ${directKey(me, other)} from allowed where ok
-      on conflict do nothing
-      returning id
-    ),
-    members as (
-      insert into conversation_members (conversation_id, user_id)
-      select created.id, member from created, unnest(${pair}::uuid[]) as member
-    )
-    select (select ok from allowed) as allowed, exists (select 1 from created) as created`
+    select allowed, created from open_direct(${conversationId}, ${me}, ${other}, ${directKey(me, other)})`
   if (!row?.allowed) throw new ForbiddenError('You can message only your friends.')
-  return { conversationId, memberIds: pair, created: row.created }
+  return { conversationId, created: row.created }
 }

@@ -2,12 +2,11 @@
 import type { Db } from 'mongodb'
 import { NotFoundError } from '../errors.ts'
 import { timeCursor } from '../http/cursor.ts'
-import type { Message } from '../messages/store.ts'
 import {
+  lastMessageOf,
+  type Message,
   type MessageDocument,
-  messagesAt,
   messageView,
-  newestMessage,
   storeFault,
 } from '../messages/store.ts'
 import type { Sql } from '../stores/postgres.ts'
@@ -68,17 +67,11 @@ function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: nu
     limit ${limit}`
 }
 
-/** Last messages in one query; one whose last seq was never stored (a failed send) falls back to its newest. */
+/** Each conversation's last message, all looked up side by side by `_id`. */
 async function lastMessages(mongo: Db, rows: readonly SummaryRow[]): Promise<Map<string, MessageDocument>> {
-  const places = rows
-    .filter((row) => row.lastSeq !== '0')
-    .map((row) => ({ conversationId: row.id, seq: Number(row.lastSeq) }))
   try {
-    const found = await messagesAt(mongo, places)
-    const missing = places.filter((place) => !found.has(place.conversationId))
-    const newest = await Promise.all(missing.map((place) => newestMessage(mongo, place.conversationId)))
-    for (const document of newest) if (document) found.set(document.conversationId, document)
-    return found
+    const last = await Promise.all(rows.map((row) => lastMessageOf(mongo, row.id, Number(row.lastSeq))))
+    return new Map(last.flatMap((message) => (message ? [[message.conversationId, message]] : [])))
   } catch (error) {
     throw storeFault(error, 'Conversations cannot be listed right now; retry shortly.')
   }

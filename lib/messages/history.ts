@@ -1,13 +1,12 @@
-// History pages by seq on the conversation_seq index: newest first by default, or forward from `after`.
-
+// History pages by seq, read by `_id`: newest first by default, or forward from `after`.
 import type { Db } from 'mongodb'
 import { z } from 'zod'
-import { membershipOf } from '../conversations/access.ts'
 import { seqParameter } from '../conversations/fields.ts'
+import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Page } from '../users/search.ts'
-import { type Message, messagesOf, messageView, storeFault } from './store.ts'
+import { type Message, messagesAt, messageView, storeFault } from './store.ts'
 
 const bounds = z.strictObject({ before: seqParameter.optional(), after: seqParameter.optional() })
 
@@ -28,11 +27,27 @@ const jsonBounds = bounds.extend({
 })
 const historyCursor = cursorCodec(jsonBounds)
 
+/** The conversation's last seq, for a member; anyone else hears "not found". */
+async function lastSeqFor(sql: Sql, conversationId: string, userId: string): Promise<number> {
+  const [row] = await sql<{ lastSeq: string }[]>`
+    select c.last_seq::text as "lastSeq"
+    from conversations c
+    join conversation_members m on m.conversation_id = c.id and m.user_id = ${userId}
+    where c.id = ${conversationId}`
+  if (!row) throw new NotFoundError('No such conversation.')
+  return Number(row.lastSeq)
+}
+
+/** `count` consecutive seqs from `first`. */
+const seqsFrom = (first: number, count: number) =>
+  Array.from({ length: Math.max(0, count) }, (_, i) => first + i)
+
 /**
  * Messages with `after < seq < before`, oldest first within the page. With `after`, the page starts just after it
  * (a client that saw 40 and then 43 asks after=40&before=43); otherwise it ends at the newest below `before`.
- * `nextCursor` continues in the same direction. Members only; the read runs beside the membership check and is
- * dropped for anyone else.
+ * `nextCursor` continues in the same direction. A page covers `limit` consecutive seqs, read by `_id` (see
+ * messagesAt), so it costs the same at any depth; a seq that was taken but never stored leaves the page one short.
+ * Two round trips: the membership check, which also gives the last seq, then the lookups, made only for members.
  */
 export async function messageHistory(
   ctx: { sql: Sql; mongo: Db },
@@ -41,26 +56,23 @@ export async function messageHistory(
   query: HistoryQuery,
 ): Promise<Page<Message>> {
   const { before, after } = query.cursor ? historyCursor.decode(query.cursor) : query
-  const forward = after !== undefined
-  const range = { ...(after !== undefined && { $gt: after }), ...(before !== undefined && { $lt: before }) }
-  const [, documents] = await Promise.all([
-    membershipOf(ctx.sql, conversationId, userId),
-    messagesOf(ctx.mongo)
-      .find({ conversationId, ...(Object.keys(range).length > 0 && { seq: range }) })
-      .sort({ seq: forward ? 1 : -1 })
-      .limit(query.limit + 1)
-      .toArray()
-      .catch((error: unknown) => {
-        throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
-      }),
-  ])
-  const page = documents.slice(0, query.limit)
-  const last = page.at(-1)
+  const lastSeq = await lastSeqFor(ctx.sql, conversationId, userId)
+  const newest = Math.min(lastSeq, (before ?? Number.POSITIVE_INFINITY) - 1)
+  const seqs =
+    after !== undefined
+      ? seqsFrom(after + 1, Math.min(query.limit, newest - after))
+      : seqsFrom(Math.max(1, newest - query.limit + 1), Math.min(query.limit, newest))
+  const documents = await messagesAt(ctx.mongo, conversationId, seqs).catch((error: unknown) => {
+    throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
+  })
+  const [lowest, highest] = [seqs.at(0), seqs.at(-1)]
   const nextCursor =
-    documents.length > query.limit && last
-      ? historyCursor.encode(
-          forward ? { after: last.seq, ...(before !== undefined && { before }) } : { before: last.seq },
-        )
-      : null
-  return { items: (forward ? page : page.reverse()).map(messageView), nextCursor }
+    after !== undefined
+      ? highest !== undefined && highest < newest
+        ? historyCursor.encode({ after: highest, ...(before !== undefined && { before }) })
+        : null
+      : lowest !== undefined && lowest > 1
+        ? historyCursor.encode({ before: lowest })
+        : null
+  return { items: documents.map(messageView), nextCursor }
 }

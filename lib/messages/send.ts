@@ -1,9 +1,7 @@
-// Sending a message: checked, numbered and stored before anyone hears of it, in three store round trips at most.
-import { randomUUID } from 'node:crypto'
+// Sending a message: checked, numbered and stored before anyone hears of it, in two store round trips.
 import type { Db } from 'mongodb'
-import { writeAccess } from '../conversations/access.ts'
-import { directConversationId, openDirect } from '../conversations/direct.ts'
-import { ForbiddenError } from '../errors.ts'
+import { directConversationId, directKey } from '../conversations/direct.ts'
+import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { notifyOffline } from '../notifications/producers.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
@@ -16,7 +14,7 @@ import {
   isDuplicateKey,
   type Message,
   type MessageDocument,
-  messageByClientMsgId,
+  messageId,
   messagesOf,
   messageView,
   storeFault,
@@ -30,50 +28,79 @@ export interface SendContext extends Pick<SendingDeps, 'fanout' | 'uploads' | 'n
 
 export interface Sent {
   message: Message
-  /** Everyone in the conversation, the sender included. */
+  /** The members to tell: every active member of the conversation, the sender included. */
   memberIds: string[]
-  /** True when this was a retry: the first message is answered and nothing new was stored. */
+  /** True when this send stored nothing: a retry of a message already stored, answered with that message. */
   duplicate: boolean
 }
 
-async function memberIdsFor(sql: Sql, senderId: string, to: Destination): Promise<string[]> {
-  if ('toUserId' in to) return (await openDirect(sql, senderId, to.toUserId)).memberIds
-  const access = await writeAccess(sql, to.conversationId, senderId)
-  if (!access.allowed) {
+interface Reservation {
+  conversationId: string
+  seq: number
+  /** The clientMsgId already had this seq: a retry. */
+  retry: boolean
+  memberIds: string[]
+}
+
+/**
+ * The send's one PostgreSQL statement, the database function `reserve_message` (migration 6): opens the direct
+ * conversation when sent by `toUserId`, checks membership and the friendship rule, and either finds the seq this
+ * clientMsgId already has or takes the next one on the conversation row, recording the key and moving the sender's
+ * read marker. Not a MongoDB counter: FerretDB 1.24 runs findAndModify's $inc without isolation (40 concurrent
+ * increments returned 5, 5, 7, 7, ...), and the row also gives unread counts their last seq for free.
+ */
+async function reserve(
+  sql: Sql,
+  senderId: string,
+  to: Destination,
+  clientMsgId: string,
+): Promise<Reservation> {
+  if ('toUserId' in to && to.toUserId === senderId)
+    throw new InvalidError('A direct conversation needs another user.')
+  const conversationId = 'toUserId' in to ? directConversationId(senderId, to.toUserId) : to.conversationId
+  const peerId = 'toUserId' in to ? to.toUserId : null
+  const [row] = await sql<
+    {
+      verdict: 'ok' | 'not_found' | 'forbidden'
+      conversationType: 'direct' | 'group'
+      seq: string | null
+      retry: boolean
+      memberIds: string[] | null
+    }[]
+  >`
+    select verdict, conversation_type as "conversationType", seq::text, retry, member_ids as "memberIds"
+    from reserve_message(${conversationId}, ${senderId}, ${clientMsgId}, ${peerId},
+                         ${peerId === null ? null : directKey(senderId, peerId)})`
+  if (row?.verdict === 'not_found') throw new NotFoundError('No such conversation.')
+  if (row?.verdict !== 'ok' || row.seq === null || row.memberIds === null) {
     throw new ForbiddenError(
-      access.type === 'direct' ? 'You can message only your friends.' : 'Your account cannot send messages.',
+      row?.conversationType === 'group'
+        ? 'Your account cannot send messages.'
+        : 'You can message only your friends.',
     )
   }
-  return access.memberIds
+  return { conversationId, seq: Number(row.seq), retry: row.retry, memberIds: row.memberIds }
+}
+
+/** The conversations a message's attachments are in, for the download check; written beside the message. */
+async function recordAttachments(sql: Sql, conversationId: string, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return
+  await sql`
+    insert into message_attachments (upload_key, conversation_id)
+    select key, ${conversationId} from unnest(${keys as string[]}::text[]) as key
+    on conflict do nothing`
 }
 
 /**
- * Takes the conversation's next seq on its row (a row lock orders concurrent senders, so seqs never repeat) and
- * moves the sender's own read marker to it in the same statement. Not a MongoDB counter: FerretDB 1.24 runs
- * findAndModify's $inc without isolation (40 concurrent increments returned 5, 5, 7, 7, ...), and the row also
- * gives unread counts their last seq for free.
- */
-async function takeSeq(sql: Sql, conversationId: string, senderId: string): Promise<number> {
-  const [row] = await sql<{ seq: string }[]>`
-    with next as (
-      update conversations set last_seq = last_seq + 1, last_message_at = greatest(last_message_at, now())
-      where id = ${conversationId}
-      returning last_seq
-    ), own as (
-      update conversation_members set last_read_seq = greatest(last_read_seq, (select last_seq from next))
-      where conversation_id = ${conversationId} and user_id = ${senderId}
-    )
-    select last_seq::text as seq from next`
-  if (!row) throw new Error(`conversation ${conversationId} vanished while a message was sent to it`)
-  return Number(row.seq)
-}
-
-/**
- * Round trips before the answer: (1) at once, the membership and friendship check (opening a direct conversation
- * if needed), the lookup of an earlier send with this clientMsgId, the rate limit and the attachments' one ranged
- * GET each; (2) the seq; (3) the insert.
- * A retry is answered after (1) and takes no seq. A seq is lost (a gap, never a repeat) only when the insert
- * fails after it was taken, or when two copies of one send race past (1) together.
+ * Round trips before the answer, two whatever the history: (1) at once, the reservation statement above, the rate
+ * limit and the attachments' one ranged GET each; (2) the insert under `_id` `<conversationId>:<seq>`, with the
+ * attachments' conversation recorded beside it. A retry costs the same two, its (2) being the lookup of the first
+ * message by that `_id`. Two copies of one send racing each other queue on the conversation row in (1), so the
+ * second is a retry: one seq, one message, whichever insert lands first (the other gets a duplicate `_id` and
+ * answers with it).
+ * A send refused after (1) (rate limit, attachments) or whose insert failed keeps its reserved seq: its retry with
+ * the same clientMsgId stores the message there (a third round trip, once), so seq stays gap-free for retries; a
+ * seq is left empty only when such a send is never retried.
  */
 export async function storeMessage(
   ctx: Omit<SendContext, 'fanout' | 'notifications'>,
@@ -81,38 +108,54 @@ export async function storeMessage(
   to: Destination,
   input: MessageInput,
 ): Promise<Sent> {
-  const conversationId = 'toUserId' in to ? directConversationId(senderId, to.toUserId) : to.conversationId
-  const [memberIds, earlier, attachments] = await Promise.all([
-    memberIdsFor(ctx.sql, senderId, to),
-    messageByClientMsgId(ctx.mongo, conversationId, senderId, input.clientMsgId).catch((error: unknown) => {
-      throw storeFault(error)
-    }),
+  const [reserved, attachments] = await Promise.all([
+    reserve(ctx.sql, senderId, to, input.clientMsgId),
     input.attachments.length > 0 ? verifyAttachments(ctx.uploads(), senderId, input.attachments) : [],
     ctx.limiter.consume(senderId),
   ])
-  if (earlier) return { message: messageView(earlier), memberIds, duplicate: true }
-
-  const seq = await takeSeq(ctx.sql, conversationId, senderId)
-  const document: MessageDocument = {
-    _id: randomUUID(),
-    conversationId,
-    seq,
-    senderId,
-    clientMsgId: input.clientMsgId,
-    body: input.body,
-    attachments,
-    createdAt: new Date(),
-  }
+  const { conversationId, seq, memberIds } = reserved
+  const _id = messageId(conversationId, seq)
+  const stored = (document: MessageDocument, duplicate: boolean): Sent => ({
+    message: messageView(document),
+    memberIds,
+    duplicate,
+  })
+  const attachedKeys = attachments.map((attachment) => attachment.key)
   try {
-    await messagesOf(ctx.mongo).insertOne(document)
+    if (reserved.retry) {
+      // Recorded again beside the lookup, in case the first attempt stored the message but not this.
+      const [first] = await Promise.all([
+        messagesOf(ctx.mongo).findOne({ _id }),
+        recordAttachments(ctx.sql, conversationId, attachedKeys),
+      ])
+      if (first) return stored(first, true)
+    }
+    const document: MessageDocument = {
+      _id,
+      conversationId,
+      seq,
+      senderId,
+      clientMsgId: input.clientMsgId,
+      body: input.body,
+      attachments,
+      createdAt: new Date(),
+    }
+    try {
+      await Promise.all([
+        messagesOf(ctx.mongo).insertOne(document),
+        recordAttachments(ctx.sql, conversationId, attachedKeys),
+      ])
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error
+      // Another copy of this send stored it first: its message is the answer.
+      const first = await messagesOf(ctx.mongo).findOne({ _id })
+      if (!first) throw error
+      return stored(first, true)
+    }
+    return stored(document, false)
   } catch (error) {
-    if (!isDuplicateKey(error)) throw storeFault(error)
-    // Another copy of this send got in first: its message is the answer, and this seq stays unused.
-    const first = await messageByClientMsgId(ctx.mongo, conversationId, senderId, input.clientMsgId)
-    if (!first) throw error
-    return { message: messageView(first), memberIds, duplicate: true }
+    throw storeFault(error)
   }
-  return { message: messageView(document), memberIds, duplicate: false }
 }
 
 export interface SendOptions {

@@ -1,4 +1,4 @@
-// Messages in MongoDB: the stored document, the view clients get, and the queries that the indexes serve.
+// Messages in MongoDB: the stored document, the view clients get, and the lookups by `_id` that read them.
 import {
   type Db,
   MongoNetworkError,
@@ -57,29 +57,48 @@ export function isDuplicateKey(error: unknown): boolean {
   return typeof error === 'object' && error !== null && 'code' in error && error.code === 11000
 }
 
-/** The sender's earlier message with this clientMsgId, on the unique conversation_sender_client_msg index. */
-export async function messageByClientMsgId(
-  db: Db,
-  conversationId: string,
-  senderId: string,
-  clientMsgId: string,
-): Promise<MessageDocument | null> {
-  return messagesOf(db).findOne({ conversationId, senderId, clientMsgId })
+/**
+ * Where the message at `seq` is stored: its `_id`. Every read of a message is a lookup by `_id` alone: the one filter
+ * that FerretDB 1.24 on SQLite, the local stand-in, hands to SQLite at all (any other, `_id` ranges and `$in`
+ * included, it evaluates on every document of the collection), and one that MongoDB answers from its `_id` index.
+ * So no read need depend on a conversation's depth or on how many messages the collection holds (on the stand-in,
+ * once SQLite serves that lookup from the `_id_` index: see the README's local stores).
+ */
+export function messageId(conversationId: string, seq: number): string {
+  return `${conversationId}:${seq}`
 }
 
-/** Each conversation's message at its last seq, in one query on the conversation_seq index. */
+/**
+ * The stored messages at these seqs, oldest first; a seq taken but never stored (a failed or abandoned send) is
+ * simply absent. One lookup by `_id` per seq, side by side; the driver's pool (maxPoolSize) bounds how many run at
+ * once, so a page of 50 costs 50 point reads whatever the depth.
+ */
 export async function messagesAt(
   db: Db,
-  places: readonly { conversationId: string; seq: number }[],
-): Promise<Map<string, MessageDocument>> {
-  if (places.length === 0) return new Map()
-  const found = await messagesOf(db)
-    .find({ $or: places.map(({ conversationId, seq }) => ({ conversationId, seq })) })
-    .toArray()
-  return new Map(found.map((document) => [document.conversationId, document]))
+  conversationId: string,
+  seqs: readonly number[],
+): Promise<MessageDocument[]> {
+  const found = await Promise.all(
+    seqs.map((seq) => messagesOf(db).findOne({ _id: messageId(conversationId, seq) })),
+  )
+  return found.filter((message) => message !== null).sort((a, b) => a.seq - b.seq)
 }
 
-/** The newest stored message of a conversation, for one whose last seq was taken but never stored. */
-export async function newestMessage(db: Db, conversationId: string): Promise<MessageDocument | null> {
-  return messagesOf(db).find({ conversationId }).sort({ seq: -1 }).limit(1).next()
+/** How far back the last message is looked for when the last seq was never stored. */
+const lastMessageReach = 10
+
+/**
+ * The conversation's newest stored message at or below `lastSeq`: the one at `lastSeq`, else (its send failed or
+ * is still being stored) the newest of the ten before it, else none.
+ */
+export async function lastMessageOf(
+  db: Db,
+  conversationId: string,
+  lastSeq: number,
+): Promise<MessageDocument | undefined> {
+  if (lastSeq < 1) return undefined
+  const last = await messagesOf(db).findOne({ _id: messageId(conversationId, lastSeq) })
+  if (last) return last
+  const below = Array.from({ length: Math.min(lastMessageReach, lastSeq - 1) }, (_, i) => lastSeq - 1 - i)
+  return (await messagesAt(db, conversationId, below)).at(-1)
 }

@@ -16,7 +16,7 @@ export interface MigrationTargets {
 }
 
 export async function migrate({ sql, db, log = () => {} }: MigrationTargets): Promise<MigrationResult> {
-  const postgres = await migratePostgres(sql, undefined, log)
+  const postgres = await migratePostgres(sql, db, undefined, log)
   if (postgres.length === 0) log('postgres: schema up to date')
   const indexes = await ensureMongoIndexes(db)
   log(`mongo: ${indexes.created.length} indexes ensured`)

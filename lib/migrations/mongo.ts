@@ -16,23 +16,7 @@ export interface IndexDeclaration {
 const days = 24 * 60 * 60
 
 export const mongoIndexes: readonly IndexDeclaration[] = [
-  // History pages by seq within a conversation; unique, so a seq can never be issued twice.
-  {
-    collection: collections.messages,
-    key: { conversationId: 1, seq: 1 },
-    options: { name: 'conversation_seq', unique: true },
-  },
-  // A retried send with the same clientMsgId finds the first message instead of storing a second.
-  {
-    collection: collections.messages,
-    key: { conversationId: 1, senderId: 1, clientMsgId: 1 },
-    options: { name: 'conversation_sender_client_msg', unique: true },
-  },
-  {
-    collection: collections.messages,
-    key: { 'attachments.key': 1 },
-    options: { name: 'attachment_key', sparse: true },
-  },
+  // Messages need no index but `_id`: each is stored and read under `<conversationId>:<seq>` (migration 6).
   {
     collection: collections.notifications,
     key: { userId: 1, createdAt: -1, _id: -1 },

@@ -1,19 +1,25 @@
-// Versioned PostgreSQL migrations: applied in order, once, under an advisory lock.
+// Versioned migrations, recorded in PostgreSQL: applied in order, once, under an advisory lock.
+import type { Db } from 'mongodb'
 import type { Sql, TransactionSql } from 'postgres'
 import { identityAndSocial } from './postgres/0001-identity-and-social.ts'
 import { accountListing } from './postgres/0002-account-listing.ts'
 import { conversationsSequence } from './postgres/0004-conversations-sequence.ts'
+import { messagingRules } from './postgres/0005-messaging-rules.ts'
+import { messageKeys } from './postgres/0006-message-keys.ts'
 
 export interface Migration {
   version: number
   name: string
-  up(sql: TransactionSql): Promise<void>
+  /** Runs in one PostgreSQL transaction; `db` is there for the migrations that move MongoDB data with the schema. */
+  up(sql: TransactionSql, db: Db): Promise<void>
 }
 
 export const postgresMigrations: readonly Migration[] = [
   identityAndSocial,
   accountListing,
   conversationsSequence,
+  messagingRules,
+  messageKeys,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.
@@ -26,6 +32,7 @@ const migrationLockKey = 727_011_001
  */
 export async function migratePostgres(
   sql: Sql,
+  db: Db,
   migrations: readonly Migration[] = postgresMigrations,
   log: (line: string) => void = () => {},
 ): Promise<number[]> {
@@ -45,7 +52,7 @@ export async function migratePostgres(
       await tx`select pg_advisory_xact_lock(${migrationLockKey})`
       const [done] = await tx`select 1 from schema_migrations where version = ${migration.version}`
       if (done) return false
-      await migration.up(tx)
+      await migration.up(tx, db)
       await tx`insert into schema_migrations (version, name) values (${migration.version}, ${migration.name})`
       return true
     })

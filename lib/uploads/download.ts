@@ -1,11 +1,9 @@
 // GET /uploads/{key}: a short-lived presigned GET for the owner and for members of a conversation that holds it.
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import type { Db } from 'mongodb'
 import { uploadsBucket } from '../../infra/resources.ts'
 import type { Audit } from '../audit/log.ts'
 import { NotFoundError } from '../errors.ts'
-import { collections } from '../migrations/mongo.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { dispositionOf } from './content-types.ts'
 import { parseUploadKey } from './keys.ts'
@@ -14,7 +12,6 @@ import type { UploadStore } from './store.ts'
 
 export interface DownloadContext {
   store: UploadStore
-  mongo: Db
   sql: Sql
   audit: Audit
 }
@@ -24,22 +21,12 @@ export interface PresignedDownload {
   expiresAt: string
 }
 
-const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
-
-/** True when the user is a member of a conversation holding a message that attaches `key`. */
-export async function sharesConversationHolding(
-  ctx: { mongo: Db; sql: Sql },
-  userId: string,
-  key: string,
-): Promise<boolean> {
-  const holders = await ctx.mongo
-    .collection(collections.messages)
-    .distinct('conversationId', { 'attachments.key': key })
-  const conversationIds = holders.filter((id): id is string => typeof id === 'string' && uuid.test(id))
-  if (conversationIds.length === 0) return false
-  const [row] = await ctx.sql`
-    select 1 from conversation_members
-    where conversation_id in ${ctx.sql(conversationIds)} and user_id = ${userId}
+/** True when the user is a member of a conversation holding a message that attaches `key`: one indexed query. */
+export async function sharesConversationHolding(sql: Sql, userId: string, key: string): Promise<boolean> {
+  const [row] = await sql`
+    select 1 from message_attachments a
+    join conversation_members m on m.conversation_id = a.conversation_id and m.user_id = ${userId}
+    where a.upload_key = ${key}
     limit 1`
   return row !== undefined
 }
@@ -58,7 +45,7 @@ export async function presignDownload(
   const parsed = parseUploadKey(key)
   const notFound = new NotFoundError('No such upload.')
   if (!parsed) throw notFound
-  const allowed = parsed.ownerId === userId || (await sharesConversationHolding(ctx, userId, key))
+  const allowed = parsed.ownerId === userId || (await sharesConversationHolding(ctx.sql, userId, key))
   if (!allowed) {
     await ctx.audit({ action: 'upload.download', actorId: userId, targetId: key, outcome: 'denied' })
     throw notFound

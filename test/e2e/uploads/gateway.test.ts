@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import { collections } from '../../../lib/migrations/mongo.ts'
+import { messageId, messagesOf } from '../../../lib/messages/store.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import type { PresignedDownload } from '../../../lib/uploads/download.ts'
@@ -73,7 +73,9 @@ describe('uploads through the local gateway', () => {
     for (const who of [owner, member]) {
       await sql`insert into conversation_members (conversation_id, user_id) values (${conversation!.id}, ${who.id})`
     }
-    await (await mongoDb()).collection(collections.messages).insertOne({
+    await sql`insert into message_attachments (upload_key, conversation_id) values (${upload.key}, ${conversation!.id})`
+    await messagesOf(await mongoDb()).insertOne({
+      _id: messageId(conversation!.id, 1),
       conversationId: conversation!.id,
       seq: 1,
       senderId: owner.id,

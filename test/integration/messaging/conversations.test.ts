@@ -220,6 +220,16 @@ describe('GET /conversations', () => {
     expect(forDave.body.items.map((c) => [c.id, c.unreadCount])).toEqual([[group, 1]])
   })
 
+  it('shows the newest stored message when the last seqs were taken but never stored', async () => {
+    const { owner: alice, others } = await friends(1)
+    const bob = others[0] as Person
+    const id = (await start(alice, { type: 'direct', userId: bob.id })).body.id
+    await say(bob, id, 'stored')
+    await (await postgresClient())`update conversations set last_seq = last_seq + 2 where id = ${id}`
+    const detail = await get(alice, `/conversations/${id}`)
+    expect(detail.body).toMatchObject({ lastSeq: 3, unreadCount: 3, lastMessage: { body: 'stored' } })
+  })
+
   it('refuses a cursor it did not issue', async () => {
     const alice = await person()
     const response = await get(alice, '/conversations?cursor=bm9wZQ')

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { directConversationId } from '../../../lib/conversations/direct.ts'
+import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { befriend, type Harness, harness, type Person, person } from './harness.ts'
 
 let h: Harness
@@ -86,5 +87,44 @@ describe('GET /conversations/{id}/messages', () => {
     ['an unknown parameter', '?sort=desc'],
   ])('refuses %s with 400', async (_, query) => {
     expect((await history(query)).status).toBe(400)
+  })
+})
+
+describe('a seq taken but never stored', () => {
+  it('leaves its page one short, and the cursor still leads past it', async () => {
+    const [carol, dave] = [await person(), await person()]
+    await befriend(carol, dave)
+    const id = directConversationId(carol.id, dave.id)
+    const say = (body: string) =>
+      h.call({
+        method: 'POST',
+        path: `/conversations/${id}/messages`,
+        token: carol.token,
+        body: { clientMsgId: randomUUID(), body },
+      })
+    await h.call({
+      method: 'POST',
+      path: '/conversations',
+      token: carol.token,
+      body: { type: 'direct', userId: dave.id },
+    })
+    for (const body of ['m1', 'm2', 'm3']) await say(body)
+    // What a send leaves when its message is never stored: the seq taken, nothing under it.
+    await (await postgresClient())`update conversations set last_seq = last_seq + 1 where id = ${id}`
+    for (const body of ['m5', 'm6']) await say(body)
+    const read = (query: string) =>
+      h.call<Page>({ method: 'GET', path: `/conversations/${id}/messages${query}`, token: dave.token })
+
+    const newest = await read('?limit=3')
+    expect(newest.body.items.map((item) => [item.seq, item.body])).toEqual([
+      [5, 'm5'],
+      [6, 'm6'],
+    ])
+    const older = await read(`?limit=3&cursor=${newest.body.nextCursor}`)
+    expect(seqs(older.body)).toEqual([1, 2, 3])
+    expect(older.body.nextCursor).toBeNull()
+    const forward = await read('?after=2&limit=2')
+    expect(seqs(forward.body)).toEqual([3])
+    expect(seqs((await read(`?limit=2&cursor=${forward.body.nextCursor}`)).body)).toEqual([5, 6])
   })
 })

@@ -1,4 +1,5 @@
-// MongoDB out of reach during a send: an error frame with the clientMsgId, nothing delivered, the retry succeeds.
+// MongoDB out of reach during a send: an error frame with the clientMsgId, nothing delivered, the retry succeeds
+// under the seq the failed send reserved.
 import { createServer } from 'node:net'
 import { type Db, MongoClient, MongoNetworkError } from 'mongodb'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -69,7 +70,7 @@ const lastSeq = async (conversationId: string) => {
 }
 
 describe('a send while MongoDB is unreachable', () => {
-  it('answers an error frame with the clientMsgId, tells no one, takes no seq; the same clientMsgId succeeds once it is back', async () => {
+  it('answers an error frame with the clientMsgId and tells no one; the same clientMsgId succeeds once it is back, under the seq it reserved', async () => {
     const bob = await online(h)
     const alice = await online(h, [bob])
     const conversationId = directConversationId(alice.id, bob.id)
@@ -85,7 +86,7 @@ describe('a send while MongoDB is unreachable', () => {
       }),
     ])
     expect(h.framesOf(bob.connectionId)).toEqual([])
-    expect(await lastSeq(conversationId)).toBe(0)
+    expect(await lastSeq(conversationId)).toBe(1)
 
     mode = 'up'
     await h.frame(alice, alice.connectionId, frame(bob.id, 'outage-1'))
@@ -97,9 +98,10 @@ describe('a send while MongoDB is unreachable', () => {
     expect(h.framesOf(bob.connectionId)).toEqual([
       expect.objectContaining({ type: 'message.new', message: expect.objectContaining({ seq: 1 }) }),
     ])
+    expect(await lastSeq(conversationId)).toBe(1)
   })
 
-  it('when the insert itself fails after the seq was taken: an error frame, no one told, and the retry stores it under the next seq', async () => {
+  it('when the insert itself fails after the seq was taken: an error frame, no one told, and the retry fills that seq even after later messages', async () => {
     const bob = await online(h)
     const alice = await online(h, [bob])
     const conversationId = directConversationId(alice.id, bob.id)
@@ -112,13 +114,22 @@ describe('a send while MongoDB is unreachable', () => {
     expect(h.framesOf(bob.connectionId)).toEqual([])
 
     mode = 'up'
+    await h.frame(bob, bob.connectionId, frame(alice.id, 'meanwhile'))
     await h.frame(alice, alice.connectionId, frame(bob.id, 'half-1'))
-    // The seq taken by the failed insert stays unused: a gap, never a repeat.
-    expect(h.framesOf(alice.connectionId)[1]).toMatchObject({ type: 'message.ack', message: { seq: 2 } })
+    expect(h.framesOf(alice.connectionId)[2]).toMatchObject({
+      type: 'message.ack',
+      clientMsgId: 'half-1',
+      message: { seq: 1 },
+    })
     const stored = await messagesOf(await mongoDb())
       .find({ conversationId })
       .toArray()
-    expect(stored.map((message) => message.seq)).toEqual([2])
-    expect(h.framesOf(bob.connectionId)).toHaveLength(1)
+    expect(stored.map((message) => [message.seq, message.clientMsgId]).sort()).toEqual([
+      [1, 'half-1'],
+      [2, 'meanwhile'],
+    ])
+    expect(await lastSeq(conversationId)).toBe(2)
+    // Told once, when it was finally stored.
+    expect(h.framesOf(bob.connectionId).filter((f) => f.type === 'message.new')).toHaveLength(1)
   })
 })

@@ -160,7 +160,42 @@ describe('retries', () => {
   })
 })
 
+describe('seq', () => {
+  it('twenty sends at once, each sent twice, take seqs 1 to 20: none repeated, none skipped', async () => {
+    const bob = await online(h)
+    const alice = await online(h, [bob])
+    await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'opening'))
+    const conversationId = directConversationId(alice.id, bob.id)
+    const sends = Array.from({ length: 19 }, (_, i) => ({
+      from: i % 2 ? alice : bob,
+      frame: send({ conversationId }, `m${i}`, `burst-${i}`),
+    }))
+    await Promise.all([...sends, ...sends].map(({ from, frame }) => h.frame(from, from.connectionId, frame)))
+    const seqs = (await stored(conversationId)).map((m) => m.seq)
+    expect(seqs).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    const [row] = await (await postgresClient())<{ lastSeq: string }[]>`
+      select last_seq::text as "lastSeq" from conversations where id = ${conversationId}`
+    expect(row?.lastSeq).toBe('20')
+  })
+})
+
 describe('groups', () => {
+  it('tells only the members whose account is still active', async () => {
+    const [bob, carol] = [await online(h), await online(h)]
+    const alice = await online(h, [bob, carol])
+    const created = await h.call<{ id: string }>({
+      method: 'POST',
+      path: '/conversations',
+      token: alice.token,
+      body: { type: 'group', name: 'Leavers', memberIds: [bob.id, carol.id] },
+    })
+    const sql = await postgresClient()
+    await sql`update users set status = 'disabled' where id = ${carol.id}`
+    await h.frame(alice, alice.connectionId, send({ conversationId: created.body.id }, 'still here?'))
+    expect(h.framesOf(bob.connectionId)).toEqual([expect.objectContaining({ type: 'message.new' })])
+    expect(h.framesOf(carol.connectionId)).toEqual([])
+  })
+
   it('a member’s message reaches every member; someone outside hears "not found"', async () => {
     const [bob, carol] = [await online(h), await online(h)]
     const alice = await online(h, [bob, carol])
@@ -316,6 +351,23 @@ describe('attachments and members offline', () => {
     })
     expect(refusal).toMatchObject({ type: 'error', code: 'not_found', clientMsgId: 'not-mine' })
     expect(await stored(directConversationId(alice.id, bob.id))).toHaveLength(1)
+  })
+
+  it('a send refused for an attachment after its seq was reserved is stored under that seq when retried without it', async () => {
+    const bob = await online(h)
+    const alice = await online(h, [bob])
+    const theirs = await upload(bob, 'secret.png')
+    await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'first'))
+    await h.frame(alice, alice.connectionId, {
+      ...send({ toUserId: bob.id }, 'look', 'fixed-later'),
+      attachments: [{ key: theirs }],
+    })
+    await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'look', 'fixed-later'))
+    const [, refusal, ack] = h.framesOf(alice.connectionId)
+    expect(refusal).toMatchObject({ type: 'error', code: 'not_found', clientMsgId: 'fixed-later' })
+    expect(ack).toMatchObject({ type: 'message.ack', message: { seq: 2, body: 'look', attachments: [] } })
+    expect((await stored(directConversationId(alice.id, bob.id))).map((m) => m.seq)).toEqual([1, 2])
+    expect(h.framesOf(bob.connectionId)).toHaveLength(2)
   })
 
   it('queues one message.new job per member with no live connection, never for the sender', async () => {

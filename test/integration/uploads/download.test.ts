@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Db } from 'mongodb'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { AuditDocument } from '../../../lib/audit/log.ts'
+import { messageId, messagesOf } from '../../../lib/messages/store.ts'
 import { collections } from '../../../lib/migrations/mongo.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient, type Sql } from '../../../lib/stores/postgres.ts'
@@ -27,7 +28,9 @@ async function conversationHolding(attached: string, members: Person[]): Promise
   for (const who of members) {
     await sql`insert into conversation_members (conversation_id, user_id) values (${conversationId}, ${who.id})`
   }
-  await db.collection(collections.messages).insertOne({
+  await sql`insert into message_attachments (upload_key, conversation_id) values (${attached}, ${conversationId})`
+  await messagesOf(db).insertOne({
+    _id: messageId(conversationId, 1),
     conversationId,
     seq: 1,
     senderId: members[0]!.id,
