@@ -1,5 +1,5 @@
 // MongoDB for local runs: MONGO_URL when given, else FerretDB 1.24 on SQLite, built from source once per cache.
-import { chmod, cp, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { chmod, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { pathToFileURL } from 'node:url'
@@ -10,6 +10,18 @@ import { fromEnvironment, type RunningStore, type StoreContext } from './store.t
 
 const modulePath = 'github.com/FerretDB/FerretDB'
 const version = 'v1.24.2'
+/**
+ * The release queries `_id` as `_ferretdb_sjson->'$._id'` but builds the `_id_` index on `_ferretdb_sjson->"_id"`,
+ * and SQLite uses an expression index only for the expression as written: every lookup by `_id` scans the
+ * collection. The build queries with the index's own expression. The binary's name carries the patch, so a cache
+ * holding an unpatched build makes a new one instead of reusing it.
+ */
+const idColumnPatch = {
+  file: 'internal/backends/sqlite/metadata/metadata.go',
+  from: `IDColumn = DefaultColumn + "->'$._id'"`,
+  to: 'IDColumn = DefaultColumn + `->"_id"`',
+}
+const binaryName = `ferretdb-${version}-id-index`
 
 interface BuildOptions {
   env?: NodeJS.ProcessEnv
@@ -28,7 +40,7 @@ async function runsAsVersion(binary: string, env: NodeJS.ProcessEnv): Promise<bo
 export async function ensureFerretDb(cacheDir: string, options: BuildOptions = {}): Promise<string> {
   const { env = process.env, log = () => {} } = options
   const home = join(resolve(cacheDir), 'ferretdb')
-  const binary = join(home, 'bin', 'ferretdb')
+  const binary = join(home, 'bin', binaryName)
   if (await runsAsVersion(binary, env)) return binary
   const go = await findOnPath('go', env)
   if (!go) {
@@ -71,6 +83,11 @@ async function build(go: string, home: string, binary: string, { env, log }: Req
     .map((entry) => join(entry.parentPath, entry.name))
   await Promise.all([source, ...dirs].map((dir) => chmod(dir, 0o755)))
   await writeFile(join(source, 'build', 'version', 'version.txt'), `${version}\n`)
+  const patched = join(source, idColumnPatch.file)
+  const code = await readFile(patched, 'utf8')
+  if (!code.includes(idColumnPatch.from))
+    throw new Error(`FerretDB ${version}: ${idColumnPatch.file} is not as expected`)
+  await writeFile(patched, code.replace(idColumnPatch.from, idColumnPatch.to))
   const partial = `${binary}.${process.pid}.partial`
   await run(go, ['build', '-buildvcs=false', '-o', partial, './cmd/ferretdb'], { env, cwd: source })
   await rename(partial, binary)
