@@ -595,7 +595,7 @@ describe('stopping', { timeout: 30_000 }, () => {
   test('ends every child process and closes every endpoint, and may be called twice', async () => {
     const before = childProcesses()
     expect(before.some((line) => line.endsWith('redis-server'))).toBe(true)
-    expect(before.some((line) => line.endsWith('ferretdb'))).toBe(true)
+    expect(before.some((line) => / ferretdb/.test(line))).toBe(true)
     const storeServers = childProcesses('args=').flatMap((line) => /host\.mjs (\S+)$/.exec(line)?.[1] ?? [])
     expect(storeServers.sort()).toEqual(['dynalite', 'pglite', 's3rver', 'sqs', 'upstash-rest'])
 
