@@ -36,7 +36,7 @@ export function windowSeconds(window: Duration): number {
 }
 
 /** Upstash lets a request through when Redis times out; here a timeout is a fault, and faults deny. */
-async function guarded<T>(rule: LimitRule, work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(rule: LimitRule, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeoutMs = config().RATE_LIMIT_TIMEOUT_MS
   const deadline = new Promise<never>((_, reject) => {
