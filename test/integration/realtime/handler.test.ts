@@ -120,7 +120,11 @@ describe('wsHandler', () => {
     for (let i = 0; i < 120 && management.deleted.length === 0; i++)
       await handler(frameEvent(connectionId, identity), lambda)
 
-    const frames = management.posted.get(connectionId) as { type: string; code?: string; retryAfterMs?: number }[]
+    const frames = management.posted.get(connectionId) as {
+      type: string
+      code?: string
+      retryAfterMs?: number
+    }[]
     const pongs = frames.filter((frame) => frame.type === 'pong').length
     const refusals = frames.filter((frame) => frame.type === 'error')
     expect(pongs).toBeGreaterThanOrEqual(frameRule.burst)
