@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
-import { membershipOf } from './access.ts'
+import { typingAudience } from './audience.ts'
 import { conversationId } from './fields.ts'
 
 export const typingFrame = z.strictObject({
@@ -28,15 +28,15 @@ export interface TypingContext {
 }
 
 /**
- * Tells the other members' connections that `userId` started or stopped typing. A frame over the limit is refused
+ * Tells the other members' connections (those who may hear of `userId`, see audience.ts) that `userId` started or
+ * stopped typing. A frame over the limit is refused
  * with RateLimitedError, which the socket answers as every rate limit is answered, `retryAfterMs` included.
  */
 export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingFrame): Promise<void> {
-  const [membership] = await Promise.all([
-    membershipOf(ctx.sql, frame.conversationId, userId),
+  const [others] = await Promise.all([
+    typingAudience(ctx.sql, frame.conversationId, userId),
     ctx.limiter.consume(`${userId}:${frame.conversationId}`),
   ])
-  const others = membership.memberIds.filter((id) => id !== userId)
   const event = { type: 'typing', conversationId: frame.conversationId, userId, state: frame.state }
   await deliverToUsers(ctx.fanout(), others, event)
 }
