@@ -31,22 +31,24 @@ export async function markSessionsEnded(redis: Redis, sessionIds: readonly strin
 export type Admission =
   | { verdict: 'admitted' }
   | { verdict: 'session_ended' }
-  /** `warn`: the first refusal of its window, which gets the error frame; `close`: the connection keeps flooding. */
+  /** `warn`: the first refusal of its window, which gets the error frame; `close`: the one that closes a flood. */
   | { verdict: 'limited'; retryAfterMs: number; warn: boolean; close: boolean }
 
 /**
  * KEYS[1] the connection's bucket (hash), KEYS[2] its session's ended marker. ARGV: now (ms), per second, burst,
  * warn every (ms), close after, whether there is a session to check. Answers {verdict, retry after ms} with verdict
- * 0 session ended, 1 admitted, 2 refused quietly, 3 refused with a warning, 4 refused and to be closed.
+ * 0 session ended, 1 admitted, 2 refused quietly, 3 refused with a warning, 4 refused and to be closed. Frames run
+ * concurrently, so many may be refused past the closing point: only one a window is told to close (and warns).
  */
 const admitScript = `
 if ARGV[6] == '1' and redis.call('EXISTS', KEYS[2]) == 1 then return {0, 0} end
 local now, rate, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local warnEvery, closeAfter = tonumber(ARGV[4]), tonumber(ARGV[5])
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'refused', 'warnedAt')
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'refused', 'warnedAt', 'closedAt')
 local tokens = tonumber(state[1]) or burst
 local refused = tonumber(state[3]) or 0
 local warnedAt = tonumber(state[4]) or (now - warnEvery)
+local closedAt = tonumber(state[5]) or (now - warnEvery)
 tokens = math.min(burst, tokens + math.max(0, now - (tonumber(state[2]) or now)) * rate / 1000)
 if tokens >= burst then refused = 0 end
 local verdict, retry = 1, 0
@@ -56,11 +58,12 @@ else
   refused = refused + 1
   retry = math.ceil((1 - tokens) * 1000 / rate)
   verdict = 2
-  if refused >= closeAfter then verdict = 4
+  if refused >= closeAfter then
+    if now - closedAt >= warnEvery then verdict = 4; closedAt = now end
   elseif now - warnedAt >= warnEvery then verdict = 3; warnedAt = now end
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now), 'refused', tostring(refused),
-  'warnedAt', tostring(warnedAt))
+  'warnedAt', tostring(warnedAt), 'closedAt', tostring(closedAt))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + warnEvery)
 return {verdict, retry}`
 

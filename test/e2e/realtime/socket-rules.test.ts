@@ -35,14 +35,18 @@ describe('a flooding socket', () => {
   it('is answered with rate_limited and retryAfterMs, then closed; other sockets are untouched', async () => {
     const [flooder, bystander] = [await person(), await person()]
     const [socket, calm] = [await device(flooder.token), await device(bystander.token)]
+    const started = Date.now()
     for (let i = 0; i < 300 && socket.socket.readyState === socket.socket.OPEN; i++) {
       socket.socket.send(i % 2 ? '{"action":"ping"}' : '{"junk":true}')
     }
     const closed = await socket.closed
+    const windows = Math.ceil((Date.now() - started) / frameRule.warnEveryMs)
     expect(closed.code).toBe(1000)
     const frames = socket.pending()
     const refusals = frames.filter((frame) => frame.type === 'error' && frame.code === 'rate_limited')
     expect(refusals.length).toBeGreaterThanOrEqual(1)
+    // One warning a window at most, and one notice of the close: never an answer per refused frame.
+    expect(refusals.length).toBeLessThanOrEqual(2 * windows)
     for (const refusal of refusals) expect(refusal.retryAfterMs).toBeGreaterThan(0)
     // Answers still in flight when the connection closed are lost with it, so only the bound is certain.
     const served = frames.filter((frame) => frame.type === 'pong' || frame.code === 'invalid_request').length
