@@ -28,17 +28,17 @@ export const functions = {
   auth: {
     entry: 'functions/http/auth.ts',
     description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
-    uses: ['postgres', 'mongo', 'redis'],
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
   },
   users: {
     entry: 'functions/http/users.ts',
     description: '/users/me, /users/{id}, /users?q=: own and public profiles, search',
-    uses: ['postgres', 'mongo', 'redis'],
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
   },
   admin: {
     entry: 'functions/http/admin.ts',
     description: '/admin/users: list accounts, change a role, disable (admin role only)',
-    uses: ['postgres', 'mongo', 'redis'],
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
   },
   friends: {
     entry: 'functions/http/friends.ts',

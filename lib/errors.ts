@@ -78,12 +78,16 @@ export class RateLimitedError extends AppError {
   readonly status = 429
   readonly code = 'rate_limited'
   readonly title = 'Too many requests'
+  /** When to try again, to the millisecond: what a WebSocket `error` frame carries as `retryAfterMs`. */
+  readonly retryAfterMs: number
   constructor(
     message: string,
     readonly retryAfterSeconds: number,
     readonly policy?: RateLimitPolicy,
+    retryAfterMs?: number,
   ) {
     super(message)
+    this.retryAfterMs = retryAfterMs ?? retryAfterSeconds * 1000
   }
 }
 

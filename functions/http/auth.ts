@@ -2,8 +2,14 @@
 import { z } from 'zod'
 import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
 import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'
-import { endSession, refreshSession, type SessionContext } from '../../lib/auth/sessions.ts'
+import {
+  endSession,
+  refreshSession,
+  type SessionContext,
+  type SessionsEnded,
+} from '../../lib/auth/sessions.ts'
 import { signup, signupInput } from '../../lib/auth/signup.ts'
+import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
@@ -14,7 +20,11 @@ const refreshInput = z.strictObject({
   refreshToken: z.string().regex(refreshTokenPattern, 'is not a refresh token'),
 })
 
-export function createAuthHandler(deps: HttpDeps, limiter: LoginLimiter = redisLoginLimiter(deps.redis)) {
+export function createAuthHandler(
+  deps: HttpDeps,
+  limiter: LoginLimiter = redisLoginLimiter(deps.redis),
+  sessionsEnded: SessionsEnded = closeEndedSessions(),
+) {
   const route = routes(deps)
   const redis = deps.redis
   const session = async ({
@@ -25,6 +35,7 @@ export function createAuthHandler(deps: HttpDeps, limiter: LoginLimiter = redisL
     tokens: await deps.tokens(),
     audit,
     meta,
+    sessionsEnded,
   })
   return routeByKey({
     'POST /auth/signup': route.public(
@@ -42,7 +53,10 @@ export function createAuthHandler(deps: HttpDeps, limiter: LoginLimiter = redisL
     'POST /auth/logout': route.public(
       { body: refreshInput, guards: [perIp(60, '1 m', { redis })] },
       async (input) => {
-        await endSession({ sql: await deps.sql(), audit: input.audit }, input.body.refreshToken)
+        await endSession(
+          { sql: await deps.sql(), audit: input.audit, sessionsEnded },
+          input.body.refreshToken,
+        )
         return noContent()
       },
     ),

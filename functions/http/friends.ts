@@ -16,7 +16,7 @@ import { userId } from '../../lib/users/fields.ts'
 import { liveUserEventSink } from '../../lib/ws/live-user-events.ts'
 
 export interface FriendsDeps extends HttpDeps {
-  /** Where friend.request and friend.accepted go; later issues compose live delivery and notifications in. */
+  /** Where friend.request and friend.accepted go: the live connections and the notification inbox, composed. */
   userEvents: UserEventSink
 }
 

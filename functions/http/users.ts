@@ -1,6 +1,8 @@
 // GET/PATCH/DELETE /users/me, PUT /users/me/password, GET /users/{id}, GET /users?q=.
 import { z } from 'zod'
 import { changePassword, passwordChangeInput } from '../../lib/auth/password-change.ts'
+import type { SessionsEnded } from '../../lib/auth/sessions.ts'
+import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
@@ -15,7 +17,7 @@ import {
 } from '../../lib/users/profiles.ts'
 import { searchQuery, searchUsers } from '../../lib/users/search.ts'
 
-export function createUsersHandler(deps: HttpDeps) {
+export function createUsersHandler(deps: HttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
   const route = routes(deps)
   return routeByKey({
     'GET /users/me': route.caller({}, async ({ caller }) =>
@@ -25,13 +27,13 @@ export function createUsersHandler(deps: HttpDeps) {
       json(200, await updateOwnProfile(await deps.sql(), caller.id, body)),
     ),
     'DELETE /users/me': route.caller({}, async ({ caller, audit }) => {
-      await deleteOwnAccount({ sql: await deps.sql(), audit }, caller.id)
+      await deleteOwnAccount({ sql: await deps.sql(), audit, sessionsEnded }, caller.id)
       return noContent()
     }),
     'PUT /users/me/password': route.caller(
       { body: passwordChangeInput, guards: [perUser(5, '15 m', { redis: deps.redis })] },
       async ({ caller, audit, body }) => {
-        await changePassword({ sql: await deps.sql(), audit }, caller, body)
+        await changePassword({ sql: await deps.sql(), audit, sessionsEnded }, caller, body)
         return noContent()
       },
     ),

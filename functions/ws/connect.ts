@@ -1,8 +1,9 @@
 // $connect: records the connection the authorizer let in and tells the user's friends they are online.
 import type { APIGatewayProxyResultV2 } from 'aws-lambda'
 import { connectionDeps, openConnection } from '../../lib/connections/lifecycle.ts'
+import { UnauthorizedError } from '../../lib/errors.ts'
 import { logger } from '../../lib/log.ts'
-import { callerIdOf, type WsEvent } from '../../lib/ws/handler.ts'
+import { callerIdOf, sessionIdOf, type WsEvent } from '../../lib/ws/handler.ts'
 
 export function createConnectHandler(deps = connectionDeps) {
   return async (event: WsEvent): Promise<APIGatewayProxyResultV2> => {
@@ -12,7 +13,14 @@ export function createConnectHandler(deps = connectionDeps) {
       logger.error('$connect without an authorized user', { connectionId: event.requestContext.connectionId })
       return { statusCode: 403 }
     }
-    await openConnection(await deps(), { connectionId: event.requestContext.connectionId, userId })
+    const connectionId = event.requestContext.connectionId
+    try {
+      await openConnection(await deps(), { connectionId, userId, sessionId: sessionIdOf(event) })
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error
+      logger.warn('$connect refused', { connectionId, userId, reason: error.message })
+      return { statusCode: 401 }
+    }
     return { statusCode: 200 }
   }
 }

@@ -19,7 +19,7 @@ export const lambdaFindings = {
   'AwsSolutions-IAM5[Resource::*]':
     'X-Ray PutTraceSegments and PutTelemetryRecords accept no resource but "*" (active tracing)',
   'AwsSolutions-L1':
-    'nodejs22.x is the runtime issue 7 pins, matching the Node 22 of CI; moving to 24 is a deliberate, tested change',
+    'nodejs22.x is the runtime the stack pins, matching the Node 22 of CI; moving to 24 is a deliberate, tested change',
 }
 
 export const vpcLambdaFindings = {

@@ -3,6 +3,7 @@ import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
 import type { RunningServer } from './gateway/listen.ts'
 import { startQueuePollers } from './gateway/queue-poller.ts'
+import { redactingLog } from './gateway/redact.ts'
 import { startSchedules } from './gateway/schedules.ts'
 import { localIdentity, type RouteTable, realRoutes, repositoryRoot } from './gateway/table.ts'
 import { startWebSocketGateway } from './gateway/websocket.ts'
@@ -29,7 +30,7 @@ export interface LocalRuntime {
 
 export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<LocalRuntime> {
   const table = options.routes ?? realRoutes
-  const log = options.log ?? (() => {})
+  const log = redactingLog(options.log ?? (() => {}))
   const limits = options.limits ?? {}
   // Handlers read process.env when first imported, so it is complete before any of them loads.
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) process.env[name] = value

@@ -8,6 +8,7 @@ import * as fields from '../users/fields.ts'
 import type { Caller } from './caller.ts'
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts'
 import { revokeSessionsOf } from './refresh-tokens.ts'
+import type { SessionsEnded } from './sessions.ts'
 
 export const passwordChangeInput = z.strictObject({
   currentPassword: fields.password,
@@ -16,7 +17,7 @@ export const passwordChangeInput = z.strictObject({
 export type PasswordChangeInput = z.infer<typeof passwordChangeInput>
 
 export async function changePassword(
-  ctx: { sql: Sql; audit: Audit },
+  ctx: { sql: Sql; audit: Audit; sessionsEnded: SessionsEnded },
   caller: Caller,
   input: PasswordChangeInput,
 ): Promise<void> {
@@ -35,10 +36,11 @@ export async function changePassword(
   }
   checkPasswordPolicy(input.newPassword, [account.username, account.email])
   const passwordHash = await hashPassword(input.newPassword)
-  await ctx.sql.begin(async (tx) => {
+  const ended = await ctx.sql.begin(async (tx) => {
     await tx`update users set password_hash = ${passwordHash}, updated_at = now() where id = ${caller.id}`
-    await revokeSessionsOf(tx, caller.id, caller.sessionId)
+    return revokeSessionsOf(tx, caller.id, caller.sessionId)
   })
+  await ctx.sessionsEnded({ userId: caller.id, sessionIds: ended })
   await ctx.audit({
     action: 'user.password_change',
     actorId: caller.id,

@@ -75,19 +75,31 @@ async function revokeFamily(sql: ISql, familyId: string): Promise<void> {
   await sql`update refresh_tokens set revoked_at = now() where family_id = ${familyId} and revoked_at is null`
 }
 
-/** Logout: ends the token's session. Answers who it belonged to, or nothing for an unknown token. */
-export async function revokeSessionOf(sql: Sql, token: string): Promise<{ userId: string } | undefined> {
+/** Logout: ends the token's session. Answers whose session it was, or nothing for an unknown token. */
+export async function revokeSessionOf(
+  sql: Sql,
+  token: string,
+): Promise<{ userId: string; familyId: string } | undefined> {
   const [row] = await sql<{ familyId: string; userId: string }[]>`
     select family_id as "familyId", user_id as "userId" from refresh_tokens where token_hash = ${hashOf(token)}`
   if (!row) return undefined
   await revokeFamily(sql, row.familyId)
-  return { userId: row.userId }
+  return row
 }
 
-/** Ends every session of a user, or every one but the caller's own; usable inside a transaction. */
-export async function revokeSessionsOf(sql: ISql, userId: string, exceptFamilyId?: string): Promise<void> {
-  await sql`
+/**
+ * Ends every session of a user, or every one but the caller's own; usable inside a transaction. Answers the
+ * sessions (families) it ended.
+ */
+export async function revokeSessionsOf(
+  sql: ISql,
+  userId: string,
+  exceptFamilyId?: string,
+): Promise<string[]> {
+  const rows = await sql<{ familyId: string }[]>`
     update refresh_tokens set revoked_at = now()
     where user_id = ${userId} and revoked_at is null
-      and (${exceptFamilyId ?? null}::uuid is null or family_id <> ${exceptFamilyId ?? null}::uuid)`
+      and (${exceptFamilyId ?? null}::uuid is null or family_id <> ${exceptFamilyId ?? null}::uuid)
+    returning family_id as "familyId"`
+  return [...new Set(rows.map((row) => row.familyId))]
 }

@@ -16,11 +16,18 @@ export interface Session {
   expiresIn: number
 }
 
+/**
+ * Told when sessions end (logout, a reused refresh token, a password change, a disable, a deletion), after the
+ * change has committed: what else holds them open (WebSocket connections) must let go at once.
+ */
+export type SessionsEnded = (ended: { userId: string; sessionIds: readonly string[] }) => Promise<void>
+
 export interface SessionContext {
   sql: Sql
   audit: Audit
   tokens: Tokens
   meta: RequestMeta
+  sessionsEnded: SessionsEnded
 }
 
 const refreshTtlDays = () => config().REFRESH_TOKEN_TTL_DAYS
@@ -65,6 +72,7 @@ export async function refreshSession(ctx: SessionContext, refreshToken: string):
     userAgent: ctx.meta.userAgent,
   })
   if (rotation.kind === 'reused') {
+    await ctx.sessionsEnded({ userId: rotation.userId, sessionIds: [rotation.familyId] })
     await ctx.audit({
       action: 'auth.refresh_reuse',
       actorId: null,
@@ -80,7 +88,12 @@ export async function refreshSession(ctx: SessionContext, refreshToken: string):
 }
 
 /** Ends the session the token belongs to. Unknown tokens end nothing, and the answer is the same. */
-export async function endSession(ctx: Pick<SessionContext, 'sql' | 'audit'>, refreshToken: string) {
+export async function endSession(
+  ctx: Pick<SessionContext, 'sql' | 'audit' | 'sessionsEnded'>,
+  refreshToken: string,
+) {
   const ended = await revokeSessionOf(ctx.sql, refreshToken)
-  if (ended) await ctx.audit({ action: 'auth.logout', actorId: ended.userId, outcome: 'success' })
+  if (!ended) return
+  await ctx.sessionsEnded({ userId: ended.userId, sessionIds: [ended.familyId] })
+  await ctx.audit({ action: 'auth.logout', actorId: ended.userId, outcome: 'success' })
 }

@@ -1,5 +1,6 @@
 // A connection's life: recorded and announced at $connect, forgotten and announced at $disconnect or when found gone.
 import type { Redis } from '@upstash/redis'
+import { UnauthorizedError } from '../errors.ts'
 import { friendIdsOf } from '../friends/relations.ts'
 import { logger } from '../log.ts'
 import { markOffline, markOnline } from '../presence/tracker.ts'
@@ -23,6 +24,7 @@ export async function connectionDeps(): Promise<ConnectionDeps> {
 export interface ConnectionEvent {
   connectionId: string
   userId: string
+  sessionId?: string
   now?: number
 }
 
@@ -44,16 +46,25 @@ async function announce(deps: ConnectionDeps, userId: string, status: 'online' |
   }
 }
 
-/** Records a new connection; a store failure throws, so the handshake is refused rather than half-recorded. */
+/**
+ * Records a new connection; a store failure throws, so the handshake is refused rather than half-recorded. The
+ * record is written before the session's ended marker is read (in markOnline's one step): a revocation writes its
+ * marker before it looks up the connections to close, so either it finds this one or this one finds its marker.
+ */
 export async function openConnection(deps: ConnectionDeps, event: ConnectionEvent): Promise<void> {
   const now = event.now ?? Date.now()
+  const { dynamo, table } = deps.fanout
   await recordConnection(
-    deps.fanout.dynamo,
-    deps.fanout.table,
-    connectionRecord(event.connectionId, event.userId, now),
+    dynamo,
+    table,
+    connectionRecord(event.connectionId, event.userId, now, event.sessionId),
   )
-  const first = await markOnline(deps.redis, { ...event, now })
-  if (first) await announce(deps, event.userId, 'online', now)
+  const online = await markOnline(deps.redis, { ...event, now })
+  if (online === 'ended') {
+    await removeConnection(dynamo, table, event.connectionId)
+    throw new UnauthorizedError('The session ended while the connection was opening.')
+  }
+  if (online === 'first') await announce(deps, event.userId, 'online', now)
 }
 
 /**

@@ -6,6 +6,8 @@ import { forEachBounded } from '../ws/bounded.ts'
 export interface ConnectionRecord {
   connectionId: string
   userId: string
+  /** The session (refresh-token family) it was opened with, so ending the session can close it. */
+  sessionId?: string
   connectedAt: string
   /** Epoch seconds; DynamoDB's TTL removes records whose $disconnect never ran. */
   expiresAt: number
@@ -14,10 +16,16 @@ export interface ConnectionRecord {
 /** API Gateway ends a connection after 2 hours; the record outlives that a little so TTL never races a live one. */
 export const connectionTtlSeconds = 2 * 60 * 60 + 10 * 60
 
-export function connectionRecord(connectionId: string, userId: string, now = Date.now()): ConnectionRecord {
+export function connectionRecord(
+  connectionId: string,
+  userId: string,
+  now = Date.now(),
+  sessionId?: string,
+): ConnectionRecord {
   return {
     connectionId,
     userId,
+    ...(sessionId !== undefined && { sessionId }),
     connectedAt: new Date(now).toISOString(),
     expiresAt: Math.floor(now / 1000) + connectionTtlSeconds,
   }
@@ -79,8 +87,13 @@ export async function removeConnection(
   return Attributes as ConnectionRecord | undefined
 }
 
-async function connectionIdsOf(db: DynamoDBDocumentClient, table: string, userId: string): Promise<string[]> {
-  const ids: string[] = []
+/** A user's connections through the byUser index, each with the session it was opened with (when recorded). */
+export async function userConnections(
+  db: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+): Promise<{ connectionId: string; sessionId?: string }[]> {
+  const found: { connectionId: string; sessionId?: string }[] = []
   let startKey: Record<string, unknown> | undefined
   do {
     const page = await db.send(
@@ -88,16 +101,29 @@ async function connectionIdsOf(db: DynamoDBDocumentClient, table: string, userId
         TableName: table,
         IndexName: connectionsTable.byUserIndex.name,
         KeyConditionExpression: '#user = :user',
-        ExpressionAttributeNames: { '#user': connectionsTable.byUserIndex.partitionKey },
+        ExpressionAttributeNames: {
+          '#user': connectionsTable.byUserIndex.partitionKey,
+          '#session': 'sessionId',
+        },
         ExpressionAttributeValues: { ':user': userId },
-        ProjectionExpression: connectionsTable.partitionKey,
+        ProjectionExpression: `${connectionsTable.partitionKey}, #session`,
         ExclusiveStartKey: startKey,
       }),
     )
-    for (const item of page.Items ?? []) ids.push(String(item[connectionsTable.partitionKey]))
+    for (const item of page.Items ?? []) {
+      const sessionId = item.sessionId
+      found.push({
+        connectionId: String(item[connectionsTable.partitionKey]),
+        ...(typeof sessionId === 'string' && { sessionId }),
+      })
+    }
     startKey = page.LastEvaluatedKey
   } while (startKey)
-  return ids
+  return found
+}
+
+async function connectionIdsOf(db: DynamoDBDocumentClient, table: string, userId: string): Promise<string[]> {
+  return (await userConnections(db, table, userId)).map((connection) => connection.connectionId)
 }
 
 const queryConcurrency = 16

@@ -3,6 +3,7 @@ import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
+import { audienceOf } from './audience.ts'
 
 export interface ReadMarker {
   conversationId: string
@@ -10,6 +11,7 @@ export interface ReadMarker {
   /** The marker after this call: never lower than before, never past the conversation's last seq. */
   seq: number
   moved: boolean
+  /** The members who hear of the move: the reader's own devices, and others with no block either way (audience.ts). */
   memberIds: string[]
 }
 
@@ -36,8 +38,7 @@ export async function markRead(
     )
     select (select last_read_seq::text from target) as before,
            (select last_read_seq::text from moved) as after,
-           array(select x.user_id::text from conversation_members x
-                 where x.conversation_id = ${conversationId}) as "memberIds"`
+           ${audienceOf(sql, conversationId, userId)} as "memberIds"`
   if (!row?.before) throw new NotFoundError('No such conversation.')
   const moved = row.after !== null
   return {

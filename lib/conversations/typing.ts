@@ -1,11 +1,10 @@
-// Typing indicators: relayed to the other members online, never stored, and thinned so a flood stays small.
+// Typing indicators: relayed to the other members online, never stored, and limited so a flood stays small.
 import type { Redis } from '@upstash/redis'
 import { z } from 'zod'
-import { RateLimitedError } from '../errors.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
-import { membershipOf } from './access.ts'
+import { typingAudience } from './audience.ts'
 import { conversationId } from './fields.ts'
 
 export const typingFrame = z.strictObject({
@@ -29,23 +28,15 @@ export interface TypingContext {
 }
 
 /**
- * Tells the other members' connections that `userId` started or stopped typing. A frame over the limit is
- * dropped without an answer: it is advisory, and answering a flood would only echo it back.
+ * Tells the other members' connections (those who may hear of `userId`, see audience.ts) that `userId` started or
+ * stopped typing. A frame over the limit is refused
+ * with RateLimitedError, which the socket answers as every rate limit is answered, `retryAfterMs` included.
  */
-export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingFrame): Promise<boolean> {
-  const [membership, allowed] = await Promise.all([
-    membershipOf(ctx.sql, frame.conversationId, userId),
-    ctx.limiter.consume(`${userId}:${frame.conversationId}`).then(
-      () => true,
-      (error: unknown) => {
-        if (error instanceof RateLimitedError) return false
-        throw error
-      },
-    ),
+export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingFrame): Promise<void> {
+  const [others] = await Promise.all([
+    typingAudience(ctx.sql, frame.conversationId, userId),
+    ctx.limiter.consume(`${userId}:${frame.conversationId}`),
   ])
-  if (!allowed) return false
-  const others = membership.memberIds.filter((id) => id !== userId)
   const event = { type: 'typing', conversationId: frame.conversationId, userId, state: frame.state }
   await deliverToUsers(ctx.fanout(), others, event)
-  return true
 }

@@ -7,8 +7,7 @@ export type UserEvent =
   | { type: 'friend.accepted'; userId: string; from: PublicProfile; at: string }
 
 /**
- * Where user events go. The Friendships issue records them; the Messaging issue delivers them as live frames to
- * the user's connections, and the Notifications issue queues them for users with none.
+ * Where user events go: live frames to the user's connections, and a notification job for a user with none.
  */
 export type UserEventSink = (event: UserEvent) => Promise<void>
 

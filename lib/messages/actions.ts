@@ -11,12 +11,26 @@ import { parseFrame } from './frame-input.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
 
+/**
+ * The sender's limit, answered only once the connection's frame is admitted too: the limit is checked in the
+ * first store round trip, before anything is written, so the admission rides in that round trip for free.
+ */
+function afterAdmission(limiter: Limiter, admitted: Promise<void>): Limiter {
+  return {
+    consume: async (identifier) => (await Promise.all([limiter.consume(identifier), admitted]))[0],
+    ensureRemaining: async (identifier) => {
+      await Promise.all([limiter.ensureRemaining(identifier), admitted])
+    },
+  }
+}
+
 export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute {
   return async (event, socket) => {
     const { action: _, conversationId, toUserId, ...input } = parseFrame(event, sendMessageFrame)
     const to = toUserId !== undefined ? { toUserId } : { conversationId: conversationId as string }
     const stores = await messageStores(deps)
-    await sendMessage({ ...deps, ...stores, limiter }, socket.userId, to, input, {
+    const admittedLimiter = afterAdmission(limiter, socket.admitted)
+    await sendMessage({ ...deps, ...stores, limiter: admittedLimiter }, socket.userId, to, input, {
       exceptConnectionId: socket.connectionId,
       acknowledge: (sent) =>
         socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
@@ -27,7 +41,12 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
 export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
   return async (event, socket) => {
     const frame = parseFrame(event, typingFrame)
-    await relayTyping({ sql: await deps.sql(), limiter, fanout: deps.fanout }, socket.userId, frame)
+    const admittedLimiter = afterAdmission(limiter, socket.admitted)
+    await relayTyping(
+      { sql: await deps.sql(), limiter: admittedLimiter, fanout: deps.fanout },
+      socket.userId,
+      frame,
+    )
   }
 }
 
@@ -36,6 +55,8 @@ const markReadFrame = readMarker.extend({ action: z.literal('markRead'), convers
 export function markReadAction(deps: MessagingDeps): WsRoute {
   return async (event, socket) => {
     const frame = parseFrame(event, markReadFrame)
+    // Moving the marker is the first thing this route does, so it waits for the admission first.
+    await socket.admitted
     const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
     await announceRead(deps.fanout, marker, socket.connectionId)
   }

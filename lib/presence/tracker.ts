@@ -3,6 +3,7 @@ import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
 import { connectionTtlSeconds } from '../connections/store.ts'
 import { connectionKeys, hashValues } from '../ws/activity.ts'
+import { sessionEndedKey } from '../ws/admission.ts'
 
 const connectionsKey = (userId: string) => `${config().STAGE}:presence:conns:${userId}`
 /** Hash: user id -> ms of the user's last connect or disconnect. */
@@ -11,6 +12,7 @@ const lastSeenKey = () => `${config().STAGE}:presence:last-seen`
 // Each script changes every key of one connection in one step, so two devices connecting (or leaving) at once
 // cannot both miss, or both claim, the first (or last) connection.
 const openScript = `
+if KEYS[5] and redis.call('EXISTS', KEYS[5]) == 1 then return -1 end
 redis.call('SADD', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
@@ -29,6 +31,8 @@ export interface ConnectionChange {
   userId: string
   connectionId: string
   now: number
+  /** The connection's session: a connection of a session already ended is not marked online. */
+  sessionId?: string
 }
 
 function keysFor(userId: string) {
@@ -36,15 +40,25 @@ function keysFor(userId: string) {
   return [connectionsKey(userId), lastSeenKey(), activity, owner]
 }
 
-/** Marks a connection live and starts its activity clock; true when it is the user's first live connection. */
-export async function markOnline(redis: Redis, change: ConnectionChange): Promise<boolean> {
-  const count = await redis.eval<string[], number>(openScript, keysFor(change.userId), [
-    change.connectionId,
-    change.userId,
-    String(change.now),
-    String(connectionTtlSeconds),
-  ])
-  return Number(count) === 1
+/**
+ * Marks a connection live and starts its activity clock: 'first' when it is the user's first live connection,
+ * 'ended' (and nothing marked) when its session has been ended meanwhile.
+ */
+export async function markOnline(
+  redis: Redis,
+  change: ConnectionChange,
+): Promise<'first' | 'more' | 'ended'> {
+  const keys = keysFor(change.userId)
+  if (change.sessionId !== undefined) keys.push(sessionEndedKey(change.sessionId))
+  const count = Number(
+    await redis.eval<string[], number>(openScript, keys, [
+      change.connectionId,
+      change.userId,
+      String(change.now),
+      String(connectionTtlSeconds),
+    ]),
+  )
+  return count < 0 ? 'ended' : count === 1 ? 'first' : 'more'
 }
 
 /** Forgets a connection; true only for the call that removed the user's last live connection. */

@@ -38,7 +38,7 @@ export function windowSeconds(window: Duration): number {
 /** Upstash lets a request through when Redis times out; here a timeout is a fault, and faults deny. The deadline
  * counts only time this process spent idle, waiting: while its event loop was busy (a saturated runtime, a long
  * synchronous task) the answer may have been there unread, which says nothing against Redis. */
-async function guarded<T>(rule: LimitRule, work: () => Promise<T>): Promise<T> {
+export async function guarded<T>(rule: LimitRule, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeoutMs = config().RATE_LIMIT_TIMEOUT_MS
   const since = performance.eventLoopUtilization()

@@ -1,8 +1,9 @@
-// Failed logins counted per (login, address) pair, so a stranger's failures can never lock the owner out.
+// Failed logins counted per (login, address) pair, on top of the per-account guesses of guesses.ts.
 import { createHash } from 'node:crypto'
 import type { Redis } from '@upstash/redis'
 import type { LoginLimiter } from '../auth/login.ts'
 import { RateLimitedError } from '../errors.ts'
+import { type GuessLimiter, redisGuessLimiter } from './guesses.ts'
 import { createLimiter, type LimitRule } from './limiter.ts'
 
 /** Five failures per login and address in a quarter of an hour; the per-address limit on the route caps the rest. */
@@ -14,9 +15,12 @@ const keyOf = (login: string, ip: string) => `${createHash('sha256').update(logi
 export function redisLoginLimiter(
   redis: () => Promise<Redis>,
   rule: LimitRule = loginFailureRule,
+  guesses: GuessLimiter = redisGuessLimiter(redis),
 ): LoginLimiter {
   const limiter = createLimiter(redis, rule)
   return {
+    admitGuess: (accountKey) => guesses.admit(accountKey),
+    clearGuesses: (accountKey) => guesses.clear(accountKey),
     check: (login, ip) => limiter.ensureRemaining(keyOf(login, ip)),
     recordFailure: async (login, ip) => {
       await limiter.consume(keyOf(login, ip)).catch((error: unknown) => {

@@ -1,4 +1,4 @@
-// Rate limits as route middleware: per client address, or per signed-in user (the seed's ratelimit.PerUser).
+// Rate limits as route middleware: per client address, or per signed-in user.
 import type middy from '@middy/core'
 import type { Redis } from '@upstash/redis'
 import type { HttpContext, HttpEvent, HttpResult } from '../http/stack.ts'

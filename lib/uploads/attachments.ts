@@ -1,16 +1,11 @@
 // Message attachments: each key checked to be the sender's own upload, present, of an allowed type, size and content.
-import {
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  GetObjectTaggingCommand,
-  PutObjectTaggingCommand,
-} from '@aws-sdk/client-s3'
+import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
 import { z } from 'zod'
-import { uploadsBucket } from '../../infra/resources.ts'
 import { InvalidError, NotFoundError } from '../errors.ts'
 import { isAllowedContentType, matchesContentType, sniffBytes } from './content-types.ts'
-import { parseUploadKey, uploadKey } from './keys.ts'
+import { parseUploadKey, pinnedKey, uploadKey } from './keys.ts'
 import { originalNameOf } from './original-name.ts'
+import { pinAttachment } from './pinning.ts'
 import type { UploadStore } from './store.ts'
 
 export const maxAttachmentsPerMessage = 10
@@ -22,7 +17,7 @@ export const attachmentRefs = z
   .refine((refs) => new Set(refs.map((ref) => ref.key)).size === refs.length, 'must not repeat a key')
 export type AttachmentRef = z.infer<typeof attachmentRefs>[number]
 
-/** What a message stores about each file. */
+/** What a message stores about each file; `key` is the pinned copy's (keys.ts), which serves the checked bytes. */
 export interface Attachment {
   key: string
   name: string
@@ -62,7 +57,10 @@ async function verifyOne(store: UploadStore, senderId: string, key: string, at: 
   if (!matchesContentType(contentType, firstBytes)) {
     throw new InvalidError(`${at}: the file's content is not ${contentType}.`)
   }
-  return { key, name: originalNameOf(object.Metadata, parsed.name), contentType, size }
+  // The message names the pinned copy of exactly these bytes, never the upload, which its presigned POST can rewrite.
+  const pinned = pinnedKey(key, object.ETag ?? '')
+  if (!pinned) throw new Error(`${key}: S3 answered no usable ETag (${object.ETag})`)
+  return { key: pinned, name: originalNameOf(object.Metadata, parsed.name), contentType, size }
 }
 
 /**
@@ -89,18 +87,10 @@ export const attachmentCheck =
     verifyAttachments(store, senderId, refs)
 
 /**
- * Retags attached files so the bucket's lifecycle rule, which expires uploads still tagged pending, keeps them.
- * Other tags (GuardDuty's scan result, say) are kept. Call it once the message is stored; a failure leaves the
- * file to expire with the other abandoned uploads, so the caller should log it.
+ * Makes the pinned copy of each attached file (see pinning.ts). Call it once the message is stored; a download
+ * makes any copy still missing, so a failure here only needs logging. A file changed since it was checked is
+ * refused here and there alike, and never served.
  */
 export async function markAttached(store: UploadStore, keys: readonly string[]): Promise<void> {
-  const { key: statusTag } = uploadsBucket.pendingTag
-  await Promise.all(
-    keys.map(async (Key) => {
-      const { TagSet = [] } = await store.s3.send(new GetObjectTaggingCommand({ Bucket: store.bucket, Key }))
-      const kept = TagSet.filter((tag) => tag.Key !== statusTag)
-      const Tagging = { TagSet: [...kept, { Key: statusTag, Value: 'attached' }] }
-      await store.s3.send(new PutObjectTaggingCommand({ Bucket: store.bucket, Key, Tagging }))
-    }),
-  )
+  await Promise.all(keys.map((key) => pinAttachment(store, key)))
 }

@@ -6,8 +6,9 @@ import type { Audit } from '../audit/log.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { dispositionOf } from './content-types.ts'
-import { parseUploadKey } from './keys.ts'
+import { parseAttachedKey, parseUploadKey } from './keys.ts'
 import { originalNameOf } from './original-name.ts'
+import { AttachmentChangedError, isPinnedEtag, pinAttachment } from './pinning.ts'
 import type { UploadStore } from './store.ts'
 
 export interface DownloadContext {
@@ -42,7 +43,8 @@ export async function presignDownload(
   userId: string,
   key: string,
 ): Promise<PresignedDownload> {
-  const parsed = parseUploadKey(key)
+  const attached = parseAttachedKey(key)
+  const parsed = attached ?? parseUploadKey(key)
   const notFound = new NotFoundError('No such upload.')
   if (!parsed) throw notFound
   const allowed = parsed.ownerId === userId || (await sharesConversationHolding(ctx.sql, userId, key))
@@ -51,13 +53,24 @@ export async function presignDownload(
     throw notFound
   }
   const { store } = ctx
-  const head = await store.s3
-    .send(new HeadObjectCommand({ Bucket: store.bucket, Key: key }))
-    .catch((error) => {
+  const headOf = () =>
+    store.s3.send(new HeadObjectCommand({ Bucket: store.bucket, Key: key })).catch((error) => {
       if ((error as { name?: string }).name === 'NotFound') return undefined
       throw error
     })
-  if (!head) throw notFound
+  let head = await headOf()
+  if (!head && attached) {
+    // Its pinned copy is made after the message is stored; a download arriving first makes it.
+    try {
+      await pinAttachment(store, key)
+    } catch (error) {
+      if (!(error instanceof AttachmentChangedError)) throw error
+      await ctx.audit({ action: 'upload.download', actorId: userId, targetId: key, outcome: 'denied' })
+      throw notFound
+    }
+    head = await headOf()
+  }
+  if (!head || (attached && !isPinnedEtag(head.ETag, attached.etag))) throw notFound
   const contentType = head.ContentType ?? 'application/octet-stream'
   const name = originalNameOf(head.Metadata, parsed.name)
   const expiresAt = new Date(Date.now() + uploadsBucket.presignSeconds * 1000)

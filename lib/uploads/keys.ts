@@ -1,4 +1,4 @@
-// Upload object keys: `uploads/<owner id>/<random id>/<safe name>`, made by the server, parsed back to find the owner.
+// Object keys: uploads at `uploads/<owner id>/<random id>/<safe name>`, and the pinned copies of attached ones.
 import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 
@@ -9,14 +9,45 @@ const keyPattern = new RegExp(`^uploads/(${uuid})/(${uuid})/(${safeName})$`)
 /** Any string the server could have produced as a key; everything else is refused before a store is asked. */
 export const uploadKey = z.string().max(200).regex(keyPattern, 'must be an upload key')
 
+/**
+ * An attached file's key: the upload's key moved under `attached/` with the ETag it had when it was checked. Only
+ * the server writes there (every presigned POST pins a key under `uploads/`), and only a copy of exactly the checked
+ * bytes, so what such a key serves can never change.
+ */
+const etag = '[0-9a-f]{32}(?:-[0-9]{1,5})?'
+const attachedPattern = new RegExp(`^attached/(${uuid})/(${uuid})/(${etag})/(${safeName})$`)
+
+export const attachedKey = z.string().max(240).regex(attachedPattern, 'must be an attachment key')
+
 export interface ParsedKey {
   ownerId: string
   name: string
 }
 
+export interface ParsedAttachedKey extends ParsedKey {
+  /** The upload it was copied from, and the ETag the copy must have. */
+  uploadKey: string
+  etag: string
+}
+
 export function parseUploadKey(key: string): ParsedKey | undefined {
   const match = keyPattern.exec(key)
   return match ? { ownerId: match[1] as string, name: match[3] as string } : undefined
+}
+
+export function parseAttachedKey(key: string): ParsedAttachedKey | undefined {
+  const match = attachedPattern.exec(key)
+  if (!match) return undefined
+  const [, ownerId, uploadId, tag, name] = match as unknown as [string, string, string, string, string]
+  return { ownerId, name, etag: tag, uploadKey: `uploads/${ownerId}/${uploadId}/${name}` }
+}
+
+/** The attached key for an upload checked with this ETag (S3 sends it quoted). */
+export function pinnedKey(uploadKey: string, checkedEtag: string): string | undefined {
+  const tag = checkedEtag.replaceAll('"', '').toLowerCase()
+  const match = keyPattern.exec(uploadKey)
+  if (!match || !new RegExp(`^${etag}$`).test(tag)) return undefined
+  return `attached/${match[1]}/${match[2]}/${tag}/${match[3]}`
 }
 
 const maxNameLength = 100

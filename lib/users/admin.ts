@@ -3,6 +3,7 @@ import { z } from 'zod'
 import type { Audit } from '../audit/log.ts'
 import type { Caller } from '../auth/caller.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
+import type { SessionsEnded } from '../auth/sessions.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
 import { timeCursor } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
@@ -43,7 +44,7 @@ export const accountUpdate = z
 export type AccountUpdate = z.infer<typeof accountUpdate>
 
 export async function updateAccount(
-  ctx: { sql: Sql; audit: Audit },
+  ctx: { sql: Sql; audit: Audit; sessionsEnded: SessionsEnded },
   caller: Caller,
   targetId: string,
   update: AccountUpdate,
@@ -54,7 +55,7 @@ export async function updateAccount(
     throw new ForbiddenError('Your role does not allow disabling accounts.')
   // An administrator who demotes or disables themselves could leave the service with none.
   if (targetId === caller.id) throw new ConflictError('You cannot change your own role or status.')
-  const { before, after } = await ctx.sql.begin(async (tx) => {
+  const { before, after, ended } = await ctx.sql.begin(async (tx) => {
     const [current] = await tx<Account[]>`
       select id, email, username, display_name as "displayName", role, status, created_at as "createdAt"
       from users where id = ${targetId} for update`
@@ -65,9 +66,10 @@ export async function updateAccount(
                        updated_at = now()
       where id = ${targetId}
       returning id, email, username, display_name as "displayName", role, status, created_at as "createdAt"`
-    if (changed?.status === 'disabled') await revokeSessionsOf(tx, targetId)
-    return { before: current, after: changed as Account }
+    const ended = changed?.status === 'disabled' ? await revokeSessionsOf(tx, targetId) : []
+    return { before: current, after: changed as Account, ended }
   })
+  await ctx.sessionsEnded({ userId: targetId, sessionIds: ended })
   if (before.role !== after.role) {
     await ctx.audit({
       action: 'admin.role_change',

@@ -38,6 +38,13 @@ export const username = z
 // Control characters and bidirectional overrides would let a name disguise itself in a client's list.
 const disguising = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
 
+/**
+ * What renders as nothing: spaces, format characters (zero-width space, joiners, BOM), the other default-ignorable
+ * ones (Hangul fillers, variation selectors), combining marks with nothing to combine with, and the blank braille
+ * pattern. A name of these alone looks empty, so it could pass for anyone, or for no one.
+ */
+const invisible = /[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{M}\u2800]/gu
+
 export const displayName = z
   .string()
   .trim()
@@ -45,6 +52,7 @@ export const displayName = z
   .min(1, 'must not be empty')
   .max(64, 'must have at most 64 characters')
   .refine((name) => !disguising.test(name), 'must not contain control characters')
+  .refine((name) => name.replace(invisible, '').length > 0, 'must have a visible character')
 
 /** The policy (length, breached list) is checked in lib/auth; this only bounds what reaches it. */
 export const password = z.string().min(1, 'is required').max(512, 'is too long')

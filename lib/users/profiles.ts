@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
+import type { SessionsEnded } from '../auth/sessions.ts'
 import { ConflictError, NotFoundError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Account, accountById, accountView, type PublicProfile, uniqueViolation } from './accounts.ts'
@@ -41,8 +42,11 @@ export async function updateOwnProfile(sql: Sql, userId: string, update: Profile
  * Deletion keeps the row (messages and memberships refer to it) but nothing personal: the email and username
  * become placeholders no signup can produce, the password cannot match, and every session ends.
  */
-export async function deleteOwnAccount(ctx: { sql: Sql; audit: Audit }, userId: string): Promise<void> {
-  await ctx.sql.begin(async (tx) => {
+export async function deleteOwnAccount(
+  ctx: { sql: Sql; audit: Audit; sessionsEnded: SessionsEnded },
+  userId: string,
+): Promise<void> {
+  const ended = await ctx.sql.begin(async (tx) => {
     await tx`
       update users set
         status = 'deleted',
@@ -52,8 +56,9 @@ export async function deleteOwnAccount(ctx: { sql: Sql; audit: Audit }, userId: 
         password_hash = '!',
         updated_at = now()
       where id = ${userId}`
-    await revokeSessionsOf(tx, userId)
+    return revokeSessionsOf(tx, userId)
   })
+  await ctx.sessionsEnded({ userId, sessionIds: ended })
   await ctx.audit({ action: 'user.delete', actorId: userId, targetId: userId, outcome: 'success' })
 }
 

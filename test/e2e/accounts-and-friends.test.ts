@@ -1,4 +1,4 @@
-// The seed's user flow, steps 1 to 4, over HTTP through the local gateway: sign up, find, request, accept.
+// The first steps of the user flow over HTTP through the local gateway: sign up, find, request, accept.
 import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../infra/local/gateway/table.ts'

@@ -1,4 +1,4 @@
-// The first slice through the local gateway with the real route table: GET /health and the ping action.
+// The thinnest path through the local gateway with the real route table: GET /health and the ping action.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { startLocalRuntime } from '../../infra/local/runtime.ts'

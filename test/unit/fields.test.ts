@@ -22,4 +22,24 @@ describe('user fields', () => {
     expect(displayName.safeParse('line\nbreak').success).toBe(false)
     expect(displayName.safeParse('   ').success).toBe(false)
   })
+
+  it('refuse a display name made only of invisible characters, and keep one with something to see', () => {
+    const invisible = [
+      '\u200B',
+      '\u200B\u200C\u200D',
+      '\u2060\uFEFF',
+      '\u00AD',
+      '\u3164',
+      '\u2800',
+      '\u115F\u1160',
+      '\u00A0\u200B\u3000',
+      '\u180E',
+      '\u034F\u0301',
+    ]
+    for (const name of invisible)
+      expect(displayName.safeParse(name).success, JSON.stringify(name)).toBe(false)
+    expect(displayName.parse('Ada\u200B')).toBe('Ada\u200B')
+    expect(displayName.parse('\u05D0\u05D3\u05D4')).toBe('\u05D0\u05D3\u05D4')
+    expect(displayName.parse('\u2764\uFE0F')).toBe('\u2764\uFE0F')
+  })
 })

@@ -83,6 +83,9 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000
   const routes = new Map(table.webSocket.routes.map((route) => [route.routeKey, route.function]))
   const selectRoute = routeSelector(table.webSocket.routeSelectionExpression)
+  // API Gateway never routes a client frame to a `$` route: `$connect`/`$disconnect` are its own events.
+  const routeKeyOf = (selected: string | undefined) =>
+    selected !== undefined && !selected.startsWith('$') && routes.has(selected) ? selected : '$default'
   const connections = new Map<string, LiveConnection>()
   const disconnecting = new Set<Promise<unknown>>()
   const protocols = new WeakMap<IncomingMessage, string>()
@@ -166,8 +169,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
       live.lastActiveAt = Date.now()
       resetIdle()
       const body = String(data)
-      const selected = selectRoute(body)
-      const routeKey = selected !== undefined && routes.has(selected) ? selected : '$default'
+      const routeKey = routeKeyOf(selectRoute(body))
       const target = routes.get(routeKey)
       const event = wsMessageEvent(routeKey, body, facts, ids)
       const reply = (message: string) =>

@@ -6,6 +6,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runti
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
 
 let runtime: LocalRuntime
+const logged: string[] = []
 
 beforeAll(async () => {
   runtime = await startLocalRuntime({
@@ -14,6 +15,7 @@ beforeAll(async () => {
     httpPort: 0,
     wsPort: 0,
     limits: { integrationTimeoutMs: 300 },
+    log: (line) => logged.push(line),
   })
 })
 afterAll(() => runtime?.stop())
@@ -167,5 +169,19 @@ describe('results', () => {
       body: Buffer.alloc(limit),
     })
     expect(at.status).toBe(200)
+  })
+})
+
+describe('the log', () => {
+  it('never holds a token, signature or other credential-looking query parameter', async () => {
+    const secrets = ['tok3n-value', 'r3fresh-value', 'sig-value', 'cred-value', 'pw-value']
+    const query =
+      `token=${secrets[0]}&refresh_token=${secrets[1]}&X-Amz-Signature=${secrets[2]}` +
+      `&X-Amz-Credential=${secrets[3]}&password=${secrets[4]}&page=2`
+    await echo(`/items/1?${query}`)
+    const line = logged.find((entry) => entry.includes('page=2'))
+    expect(line).toContain('token=REDACTED')
+    expect(line).toContain('page=2')
+    for (const secret of secrets) expect(logged.join('\n')).not.toContain(secret)
   })
 })

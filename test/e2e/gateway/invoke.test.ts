@@ -10,7 +10,7 @@ import { writeRuntimeRecord } from '../../../infra/local/runtime-file.ts'
 import { openClient } from './clients.ts'
 import { nextRecord } from './fixtures/probe.ts'
 import { runScript } from './processes.ts'
-import { storelessEnv } from './routes.ts'
+import { redisOnlyEnv } from './routes.ts'
 
 let runtime: LocalRuntime
 let dataDir: string
@@ -25,7 +25,7 @@ const invoke = (...args: string[]) =>
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'gateway-invoke-'))
-  // The real table with no store behind it: its authorizer and connection lifecycle give way to a $connect that
+  // The real table with only Redis behind it: its authorizer and connection lifecycle give way to a $connect that
   // tells the test which connection id it got.
   runtime = await startLocalRuntime({
     routes: {
@@ -40,7 +40,7 @@ beforeAll(async () => {
       },
       schedules: [],
     },
-    env: storelessEnv,
+    env: redisOnlyEnv(),
     httpPort: 0,
     wsPort: 0,
   })
@@ -50,7 +50,7 @@ beforeAll(async () => {
     httpUrl: runtime.httpUrl,
     wsUrl: runtime.wsUrl,
     managementEndpoint: runtime.managementEndpoint,
-    env: { ...storelessEnv, WS_MANAGEMENT_ENDPOINT: runtime.managementEndpoint },
+    env: { ...redisOnlyEnv(), WS_MANAGEMENT_ENDPOINT: runtime.managementEndpoint },
   })
 })
 afterAll(async () => {

@@ -1,16 +1,16 @@
-// The real route table through the gateway with no store behind it: the handshake wants a token, and the ping and
-// $default functions answer through @connections alone.
+// The real route table through the gateway with only Redis behind it: the handshake wants a token, and the ping and
+// $default functions answer through @connections, once Redis has admitted the frame.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { openClient, refusal } from './clients.ts'
-import { storelessEnv } from './routes.ts'
+import { redisOnlyEnv } from './routes.ts'
 
 let runtime: LocalRuntime
 let framesOnly: LocalRuntime
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({ env: storelessEnv, httpPort: 0, wsPort: 0 })
+  runtime = await startLocalRuntime({ env: redisOnlyEnv(), httpPort: 0, wsPort: 0 })
   // The same frame routes without the authorizer and the connection lifecycle, which need the stores.
   framesOnly = await startLocalRuntime({
     routes: {
@@ -21,7 +21,7 @@ beforeAll(async () => {
       },
       schedules: [],
     },
-    env: storelessEnv,
+    env: redisOnlyEnv(),
     httpPort: 0,
     wsPort: 0,
   })

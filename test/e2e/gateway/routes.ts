@@ -8,7 +8,17 @@ export const fixtureEnv = {
   AWS_SECRET_ACCESS_KEY: 'local',
 }
 
-/** A complete configuration whose stores are nowhere: the ping slice must not need any of them. */
+/**
+ * A complete configuration whose stores are nowhere but Redis, where every frame is admitted (session, frame limit):
+ * ping and $default must need nothing else.
+ */
+export const redisOnlyEnv = () => ({
+  ...storelessEnv,
+  UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL ?? '',
+  UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN ?? '',
+})
+
+/** A complete configuration whose stores are nowhere. */
 export const storelessEnv = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',

@@ -133,6 +133,23 @@ describe('frames', () => {
     client.socket.close()
   })
 
+  it('sends a frame naming $connect, $disconnect or $default to $default, as API Gateway does', async () => {
+    const { href, tag } = url('token=good')
+    const client = await openClient(href)
+    const { connectionId } = await connectionOf(tag)
+    for (const action of ['$disconnect', '$connect', '$default']) {
+      client.socket.send(JSON.stringify({ action }))
+      expect(JSON.parse(await client.nextFrame())).toMatchObject({ routeKey: '$default' })
+    }
+    const ranDisconnect = recorded('disconnect').some(
+      (event) => (event as WsEvent).requestContext.connectionId === connectionId,
+    )
+    expect(ranDisconnect).toBe(false)
+    client.socket.send(JSON.stringify({ action: 'echo' }))
+    expect(JSON.parse(await client.nextFrame())).toMatchObject({ routeKey: 'echo' })
+    client.socket.close()
+  })
+
   it('answers a failing route with an "Internal server error" frame and keeps the connection', async () => {
     const { href, tag } = url('token=good')
     const client = await openClient(href)

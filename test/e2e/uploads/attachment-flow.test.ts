@@ -8,7 +8,7 @@ import { mongoDb } from '../../../lib/stores/mongo.ts'
 import type { PresignedDownload } from '../../../lib/uploads/download.ts'
 import type { PresignedUpload } from '../../../lib/uploads/presign.ts'
 import { befriend, type Person, person } from '../../integration/realtime/people.ts'
-import { pngBytes, postFile } from '../../integration/uploads/api.ts'
+import { pinnedFrom, pngBytes, postFile } from '../../integration/uploads/api.ts'
 import { connect, type Device, type Frame } from '../realtime/sockets.ts'
 
 let runtime: LocalRuntime
@@ -71,15 +71,22 @@ describe('an attachment through the local gateway', () => {
       }),
     )
     const ack = await alicePhone.next(ofType('message.ack'))
-    const expected = { key, name: 'Plan.png', contentType: 'image/png', size: bytes.length }
+    const expected = {
+      key: expect.stringMatching(pinnedFrom(key)),
+      name: 'Plan.png',
+      contentType: 'image/png',
+      size: bytes.length,
+    }
     expect(ack).toMatchObject({ message: { attachments: [expected] } })
-    expect(await bobPhone.next(ofType('message.new'))).toMatchObject({ message: { attachments: [expected] } })
+    const delivered = await bobPhone.next(ofType('message.new'))
+    expect(delivered).toMatchObject({ message: { attachments: [expected] } })
+    const attached = (delivered.message as { attachments: { key: string }[] }).attachments[0]?.key
 
-    const fetched = await api(bob, `/uploads/${key}`)
+    const fetched = await api(bob, `/uploads/${attached}`)
     expect(fetched.status).toBe(200)
     const { url } = (await fetched.json()) as PresignedDownload
     expect(Buffer.from(await (await fetch(url)).arrayBuffer())).toEqual(bytes)
-    expect((await api(stranger, `/uploads/${key}`)).status).toBe(404)
+    expect((await api(stranger, `/uploads/${attached}`)).status).toBe(404)
   })
 
   it('refuses another user’s key or one never uploaded with an error frame, and stores nothing', async () => {

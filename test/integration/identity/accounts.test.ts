@@ -138,11 +138,19 @@ describe('login', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
     expect(limited.headers['ratelimit-limit']).toBe('5')
-    const owner = await call({
-      method: 'POST',
-      path: '/auth/login',
-      body: { login: victim.username, password: victim.password },
-    })
+    // Elsewhere the owner waits out the account's back-off at most, a second after five failures.
+    const ownerLogin = () =>
+      call({
+        method: 'POST',
+        path: '/auth/login',
+        body: { login: victim.username, password: victim.password },
+      })
+    let owner = await ownerLogin()
+    if (owner.status === 429) {
+      expect(owner.headers['retry-after']).toBe('1')
+      await new Promise((resolve) => setTimeout(resolve, 1050))
+      owner = await ownerLogin()
+    }
     expect(owner.status).toBe(200)
   })
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await identityApi()
 })
 
-describe('perUser(10, "1 m"), the seed’s ratelimit.PerUser(10, time.Minute)', () => {
+describe('perUser(10, "1 m"): at most 10 requests a minute per signed-in user', () => {
   it('lets 10 requests a minute through for one user, then answers 429 with Retry-After and RateLimit-*', async () => {
     const userId = randomUUID()
     const handler = httpHandler(ok, [as(userId), perUser(10, '1 m', { bucket: `friends-${userId}` })])

@@ -115,7 +115,7 @@ describe('typing', () => {
     expect(await messagesOf(await mongoDb()).countDocuments({ conversationId })).toBe(0)
   })
 
-  it('lets a few start/stop frames through and drops a flood', async () => {
+  it('lets a few start/stop frames through and refuses a flood with rate_limited and retryAfterMs', async () => {
     const { alice, bob, conversationId } = await group(0)
     for (let i = 0; i < 30; i++)
       await h.frame(alice, alice.connectionId, {
@@ -126,7 +126,11 @@ describe('typing', () => {
     const relayed = h.framesOf(bob.connectionId)
     expect(relayed.length).toBe(5)
     expect(relayed.map((f) => f.state)).toEqual(['start', 'stop', 'start', 'stop', 'start'])
-    expect(h.framesOf(alice.connectionId)).toEqual([])
+    const refusals = h.framesOf(alice.connectionId)
+    expect(refusals).toHaveLength(25)
+    for (const refusal of refusals)
+      expect(refusal).toMatchObject({ type: 'error', code: 'rate_limited', action: 'typing' })
+    expect(refusals.every((refusal) => Number(refusal.retryAfterMs) > 0)).toBe(true)
   })
 
   it('answers someone outside with not_found and an unknown state with invalid_request', async () => {

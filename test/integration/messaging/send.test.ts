@@ -12,7 +12,7 @@ import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { uploadStore } from '../../../lib/uploads/store.ts'
 import { take, testQueues } from '../notifications/queues.ts'
-import { pngBytes } from '../uploads/api.ts'
+import { pinnedFrom, pngBytes } from '../uploads/api.ts'
 import { befriend, type Harness, harness, messageIn, online, person } from './harness.ts'
 
 let h: Harness
@@ -347,7 +347,14 @@ describe('attachments and members offline', () => {
     const [ack, refusal] = h.framesOf(alice.connectionId)
     expect(messageIn(ack)).toMatchObject({
       body: '',
-      attachments: [{ key: mine, name: 'photo.png', contentType: 'image/png', size: 300 }],
+      attachments: [
+        {
+          key: expect.stringMatching(pinnedFrom(mine)),
+          name: 'photo.png',
+          contentType: 'image/png',
+          size: 300,
+        },
+      ],
     })
     expect(refusal).toMatchObject({ type: 'error', code: 'not_found', clientMsgId: 'not-mine' })
     expect(await stored(directConversationId(alice.id, bob.id))).toHaveLength(1)

@@ -7,6 +7,7 @@ import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { markOnline } from '../../../lib/presence/tracker.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
 import { connectionKeys } from '../../../lib/ws/activity.ts'
+import { frameRule, markSessionsEnded } from '../../../lib/ws/admission.ts'
 import { type WsEvent, wsHandler } from '../../../lib/ws/handler.ts'
 import { fakeManagement } from './fake-management.ts'
 
@@ -63,7 +64,7 @@ describe('wsHandler', () => {
     ])
   })
 
-  it('serves the frame when Redis is down', async () => {
+  it('refuses the frame with unavailable when Redis cannot say whether it may be served', async () => {
     const management = fakeManagement()
     const connectionId = `${randomUUID().slice(0, 14)}=`
     const handler = wsHandler(
@@ -73,7 +74,68 @@ describe('wsHandler', () => {
         redis: () => Promise.reject(new Error('redis is down')),
       },
     )
-    await handler(frameEvent(connectionId, { userId: randomUUID() }), lambda)
-    expect(management.posted.get(connectionId)).toEqual([{ type: 'pong' }])
+    await handler(frameEvent(connectionId, { userId: randomUUID(), sessionId: randomUUID() }), lambda)
+    expect(management.posted.get(connectionId)).toEqual([
+      { type: 'error', code: 'unavailable', message: expect.any(String), action: 'whoami' },
+    ])
+    expect(management.deleted).toEqual([])
+  })
+
+  it('refuses a frame of an ended session with unauthorized, runs none of its effects, and closes the connection', async () => {
+    const management = fakeManagement()
+    const sessionId = randomUUID()
+    const connectionId = `${randomUUID().slice(0, 14)}=`
+    const effects: string[] = []
+    const handler = wsHandler(
+      () => management.client,
+      async (_event, ctx) => {
+        await ctx.admitted
+        effects.push('stored')
+        await ctx.reply({ type: 'done' })
+      },
+    )
+    const event = () => frameEvent(connectionId, { userId: randomUUID(), sessionId })
+    await handler(event(), lambda)
+    expect(effects).toEqual(['stored'])
+
+    await markSessionsEnded(await redisClient(), [sessionId])
+    await handler(event(), lambda)
+
+    expect(effects).toEqual(['stored'])
+    expect(management.posted.get(connectionId)).toEqual([
+      { type: 'done' },
+      { type: 'error', code: 'unauthorized', message: expect.any(String), action: 'whoami' },
+    ])
+    expect(management.deleted).toEqual([connectionId])
+  })
+
+  it('answers a flood with one rate_limited frame per window, then closes the connection', async () => {
+    const management = fakeManagement()
+    const connectionId = `${randomUUID().slice(0, 14)}=`
+    const handler = wsHandler(
+      () => management.client,
+      async (_event, ctx) => ctx.reply({ type: 'pong' }),
+    )
+    const identity = { userId: randomUUID(), sessionId: randomUUID() }
+    for (let i = 0; i < 120 && management.deleted.length === 0; i++)
+      await handler(frameEvent(connectionId, identity), lambda)
+
+    const frames = management.posted.get(connectionId) as {
+      type: string
+      code?: string
+      retryAfterMs?: number
+    }[]
+    const pongs = frames.filter((frame) => frame.type === 'pong').length
+    const refusals = frames.filter((frame) => frame.type === 'error')
+    expect(pongs).toBeGreaterThanOrEqual(frameRule.burst)
+    expect(refusals.length).toBeGreaterThanOrEqual(1)
+    for (const refusal of refusals) {
+      expect(refusal).toMatchObject({ type: 'error', code: 'rate_limited', action: 'whoami' })
+      expect(refusal.retryAfterMs).toBeGreaterThan(0)
+      expect(refusal.retryAfterMs).toBeLessThanOrEqual(1000 / frameRule.perSecond)
+    }
+    // A refusal is answered at most once a second, plus the one that says the connection is closed.
+    expect(refusals.length).toBeLessThan(pongs)
+    expect(management.deleted).toEqual([connectionId])
   })
 })

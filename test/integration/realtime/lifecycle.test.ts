@@ -8,12 +8,15 @@ import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { config } from '../../../lib/config.ts'
 import { type ConnectionDeps, endConnection, openConnection } from '../../../lib/connections/lifecycle.ts'
 import { reapIdle } from '../../../lib/connections/reaper.ts'
+import { closeEndedSessions, revocationDeps } from '../../../lib/connections/revocation.ts'
 import { connectionsOf } from '../../../lib/connections/store.ts'
+import { UnauthorizedError } from '../../../lib/errors.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
 import { touchActivity } from '../../../lib/ws/activity.ts'
+import { admitFrame, markSessionsEnded } from '../../../lib/ws/admission.ts'
 import { type FakeManagement, fakeManagement } from './fake-management.ts'
 import { befriend, type Person, person } from './people.ts'
 
@@ -178,5 +181,48 @@ describe('GET /presence', () => {
 
   it('needs a token', async () => {
     expect((await get('nope', `userIds=${randomUUID()}`)).status).toBe(401)
+  })
+})
+
+describe('ended sessions', () => {
+  it('refuses a $connect whose session ended while it ran, leaving no record and no presence', async () => {
+    const { alice, bobConnection } = await friendsOnline()
+    const management = fakeManagement()
+    const connectionId = id()
+    await markSessionsEnded(await redisClient(), [alice.sessionId])
+
+    await expect(
+      openConnection(await deps(management), { connectionId, userId: alice.id, sessionId: alice.sessionId }),
+    ).rejects.toBeInstanceOf(UnauthorizedError)
+
+    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    expect(stored.get(alice.id)).toEqual([])
+    expect(presenceFrames(management, bobConnection)).toEqual([])
+  })
+
+  it('closes the ended sessions’ connections found by user, and leaves the user’s other sessions open', async () => {
+    const alice = await person()
+    const management = fakeManagement()
+    const [ending, other] = [id(), id()]
+    const otherSession = randomUUID()
+    const connectionDeps = await deps(management)
+    await openConnection(connectionDeps, {
+      connectionId: ending,
+      userId: alice.id,
+      sessionId: alice.sessionId,
+    })
+    await openConnection(connectionDeps, { connectionId: other, userId: alice.id, sessionId: otherSession })
+
+    await closeEndedSessions({
+      ...revocationDeps,
+      management: () => management.client,
+    })({ userId: alice.id, sessionIds: [alice.sessionId] })
+
+    expect(management.deleted).toEqual([ending])
+    const admission = await admitFrame(await redisClient(), {
+      connectionId: ending,
+      sessionId: alice.sessionId,
+    })
+    expect(admission).toEqual({ verdict: 'session_ended' })
   })
 })

@@ -29,8 +29,8 @@ describe('online and offline', () => {
     const user = randomUUID()
     const [phone, laptop] = [id(), id()]
     const t0 = Date.now()
-    expect(await markOnline(await redis(), { userId: user, connectionId: phone, now: t0 })).toBe(true)
-    expect(await markOnline(await redis(), { userId: user, connectionId: laptop, now: t0 + 1 })).toBe(false)
+    expect(await markOnline(await redis(), { userId: user, connectionId: phone, now: t0 })).toBe('first')
+    expect(await markOnline(await redis(), { userId: user, connectionId: laptop, now: t0 + 1 })).toBe('more')
     expect(await markOffline(await redis(), { userId: user, connectionId: phone, now: t0 + 2 })).toBe(false)
     expect((await presenceOf(await redis(), [user]))[0]?.status).toBe('online')
     expect(await markOffline(await redis(), { userId: user, connectionId: laptop, now: t0 + 3 })).toBe(true)
@@ -48,7 +48,7 @@ describe('online and offline', () => {
     const firsts = await Promise.all(
       ids.map(async (connectionId) => markOnline(await redis(), { userId: user, connectionId, now })),
     )
-    expect(firsts.filter(Boolean)).toHaveLength(1)
+    expect(firsts.filter((answer) => answer === 'first')).toHaveLength(1)
     const lasts = await Promise.all(
       ids.map(async (connectionId) => markOffline(await redis(), { userId: user, connectionId, now })),
     )

@@ -75,3 +75,9 @@ export async function uploaded(
   if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`)
   return upload.key
 }
+
+/** Matches the key a message stores for an attached upload: its pinned copy, with the checked ETag in it. */
+export function pinnedFrom(uploadKey: string): RegExp {
+  const [, owner, id, name] = /^uploads\/([^/]+)\/([^/]+)\/(.+)$/.exec(uploadKey) ?? []
+  return new RegExp(`^attached/${owner}/${id}/[0-9a-f]{32}/${(name ?? '').replaceAll('.', '\\.')}$`)
+}

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { InvalidError, NotFoundError } from '../../../lib/errors.ts'
 import { markAttached, verifyAttachments } from '../../../lib/uploads/attachments.ts'
 import { type UploadStore, uploadStore } from '../../../lib/uploads/store.ts'
-import { type Call, filesApi, type Person, person, pngBytes, uploaded } from './api.ts'
+import { type Call, filesApi, type Person, person, pinnedFrom, pngBytes, uploaded } from './api.ts'
 
 let call: Call
 let ada: Person
@@ -39,9 +39,19 @@ describe('verifyAttachments', () => {
     )
     const text = await uploaded(call, ada, Buffer.from('héllo, wörld\n'), 'text/plain', 'hi.txt')
     expect(await verifyAttachments(store, ada.id, [{ key: png }, { key: pdf }, { key: text }])).toEqual([
-      { key: png, name: 'Holiday photo.png', contentType: 'image/png', size: 120 },
-      { key: pdf, name: 'a.pdf', contentType: 'application/pdf', size: 27 },
-      { key: text, name: 'hi.txt', contentType: 'text/plain', size: 15 },
+      {
+        key: expect.stringMatching(pinnedFrom(png)),
+        name: 'Holiday photo.png',
+        contentType: 'image/png',
+        size: 120,
+      },
+      {
+        key: expect.stringMatching(pinnedFrom(pdf)),
+        name: 'a.pdf',
+        contentType: 'application/pdf',
+        size: 27,
+      },
+      { key: expect.stringMatching(pinnedFrom(text)), name: 'hi.txt', contentType: 'text/plain', size: 15 },
     ])
   })
 
@@ -99,7 +109,7 @@ describe('verifyAttachments', () => {
 })
 
 describe('markAttached', () => {
-  it('retags an upload as attached, keeping its other tags', async () => {
+  it('tags the pinned copy attached, keeping the upload’s other tags', async () => {
     const key = await uploaded(call, ada, pngBytes(), 'image/png')
     await store.s3.send(
       new PutObjectTaggingCommand({
@@ -113,8 +123,10 @@ describe('markAttached', () => {
         },
       }),
     )
-    await markAttached(store, [key])
-    const { TagSet } = await store.s3.send(new GetObjectTaggingCommand({ Bucket: store.bucket, Key: key }))
+    const [attachment] = await verifyAttachments(store, ada.id, [{ key }])
+    const pinned = attachment?.key as string
+    await markAttached(store, [pinned])
+    const { TagSet } = await store.s3.send(new GetObjectTaggingCommand({ Bucket: store.bucket, Key: pinned }))
     expect(TagSet).toEqual(
       expect.arrayContaining([
         { Key: 'upload-status', Value: 'attached' },
