@@ -1,9 +1,11 @@
 // POST /auth/signup, /auth/login, /auth/refresh, /auth/logout.
 import { z } from 'zod'
+import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
 import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'
 import { endSession, refreshSession, type SessionContext } from '../../lib/auth/sessions.ts'
 import { signup, signupInput } from '../../lib/auth/signup.ts'
+import { tokenSettings } from '../../lib/auth/tokens.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
@@ -14,7 +16,12 @@ const refreshInput = z.strictObject({
   refreshToken: z.string().regex(refreshTokenPattern, 'is not a refresh token'),
 })
 
-export function createAuthHandler(deps: HttpDeps, limiter: LoginLimiter = redisLoginLimiter(deps.redis)) {
+/** The one function that issues tokens, so the one that is given the private signing key. */
+export function createAuthHandler(
+  deps: HttpDeps,
+  limiter: LoginLimiter = redisLoginLimiter(deps.redis),
+  signer: () => Promise<SigningKey> = signingKey,
+) {
   const route = routes(deps)
   const redis = deps.redis
   const session = async ({
@@ -22,7 +29,7 @@ export function createAuthHandler(deps: HttpDeps, limiter: LoginLimiter = redisL
     audit,
   }: RouteInput<z.ZodType, z.ZodType, z.ZodType>): Promise<SessionContext> => ({
     sql: await deps.sql(),
-    tokens: await deps.tokens(),
+    tokens: { signer: await signer(), settings: tokenSettings() },
     audit,
     meta,
   })
