@@ -9,31 +9,46 @@ export type Store =
   | 'uploads'
   | 'notifications'
   | 'wsManagement'
+  /** The private key that signs access tokens: only functions that start sessions hold it. */
+  | 'signingKey'
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root, exporting `handler`. */
   entry: string
   description: string
   uses: readonly Store[]
+  /** Stores the function only checks are reachable: it gets their names and the one read its probe makes. */
+  probes?: readonly Store[]
   timeoutSeconds?: number
   memoryMb?: number
 }
+
+/**
+ * Memory of the functions that hash passwords. Lambda gives CPU in proportion to memory (one full vCPU at
+ * 1,769 MB) and Argon2id with p = 1 uses one core: 22 ms measured here on one core (`npm run bench`), so
+ * 1,536 MB (87% of a core) keeps a hash near 25 ms, under 50 ms with room for a slower core.
+ */
+const argon2MemoryMb = 1536
 
 export const functions = {
   health: {
     entry: 'functions/http/health.ts',
     description: 'GET /health: reports each store as reachable or not',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'uploads', 'notifications'],
+    uses: ['postgres', 'mongo', 'redis'],
+    probes: ['connections', 'uploads', 'notifications'],
   },
   auth: {
     entry: 'functions/http/auth.ts',
     description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
-    uses: ['postgres', 'mongo', 'redis'],
+    uses: ['postgres', 'mongo', 'redis', 'signingKey'],
+    // Argon2 hashing is CPU-bound: DEPLOY.md ("Password hashing and memory") sizes this.
+    memoryMb: argon2MemoryMb,
   },
   users: {
     entry: 'functions/http/users.ts',
     description: '/users/me, /users/{id}, /users?q=: own and public profiles, search',
     uses: ['postgres', 'mongo', 'redis'],
+    memoryMb: argon2MemoryMb,
   },
   admin: {
     entry: 'functions/http/admin.ts',

@@ -13,6 +13,7 @@ export const migrationsEntry = 'functions/workers/migrate.ts'
 export interface SchemaMigrationsProps {
   stores: Stores
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
   /** Deployed only after the migrations have run. */
   executeBefore: IConstruct[]
 }
@@ -36,6 +37,7 @@ export class SchemaMigrations extends Construct {
       },
       stores: props.stores,
       logRetentionDays: props.logRetentionDays,
+      retainLogs: props.retainLogs,
       verifiesTokens: false,
     })
     new triggers.Trigger(this, 'Trigger', {
