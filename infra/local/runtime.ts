@@ -1,4 +1,6 @@
 // The local API Gateway runtime: HTTP API, WebSocket API with @connections, queue pollers and schedules, one process.
+
+import { installAwsCallRecorder } from '../iam-check/record.ts'
 import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
 import type { RunningServer } from './gateway/listen.ts'
@@ -33,6 +35,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const limits = options.limits ?? {}
   // Handlers read process.env when first imported, so it is complete before any of them loads.
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) process.env[name] = value
+  // `npm run check:iam` records the AWS calls of a run: before any handler loads, so none escapes the hook.
+  installAwsCallRecorder()
   const ids = localIdentity(process.env)
   const functions = localFunctions(table, repositoryRoot, ids)
   const started: { stop(): Promise<void> }[] = []
