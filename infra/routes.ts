@@ -19,6 +19,8 @@ export interface FunctionSpec {
   uses: readonly Store[]
   /** Stores the function only checks are reachable: it gets their names and the one read its probe makes. */
   probes?: readonly Store[]
+  /** Invoked by an operator through the Lambda API, so deployed under a name known in advance. */
+  invokedByOperator?: boolean
   timeoutSeconds?: number
   memoryMb?: number
 }
@@ -131,6 +133,14 @@ export const functions = {
     entry: 'functions/ws/mark-read.ts',
     description: 'markRead action: moves the read marker forward, tells the other members',
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
+  createAdmin: {
+    entry: 'functions/workers/create-admin.ts',
+    description:
+      'operator only: creates the first administrator, or promotes an account, in the private database',
+    uses: ['postgres', 'mongo'],
+    memoryMb: argon2MemoryMb,
+    invokedByOperator: true,
   },
 } as const satisfies Record<string, FunctionSpec>
 

@@ -24,8 +24,12 @@ const defaults = { timeoutSeconds: 15, memoryMb: 512 }
 /** Packages with a native binary: left out of the bundle and installed for Lambda's platform when imported. */
 const nativePackages = [{ name: '@node-rs/argon2', binary: (cpu: string) => `argon2.linux-${cpu}-gnu.node` }]
 
+/** The physical name of a function an operator invokes by name (`npm run create-admin -- --stage <stage>`). */
+export const operatorFunctionName = (stageName: string, name: string) => `chat-service-${stageName}-${name}`
+
 export interface ChatFunctionProps {
   spec: FunctionSpec
+  stageName: string
   stores: Stores
   logRetentionDays: logs.RetentionDays
   /** Keeps the log group when the stack is deleted (a stage's `retainOnDelete`). */
@@ -45,6 +49,7 @@ export class ChatFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       ...nodejsFunctionDefaults(this, props.logRetentionDays, props.retainLogs),
       description: spec.description,
+      functionName: spec.invokedByOperator ? operatorFunctionName(props.stageName, id) : undefined,
       entry: join(projectRoot, spec.entry),
       timeout: Duration.seconds(spec.timeoutSeconds ?? defaults.timeoutSeconds),
       memorySize: spec.memoryMb ?? defaults.memoryMb,

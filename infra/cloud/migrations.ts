@@ -14,6 +14,7 @@ export interface SchemaMigrationsProps {
   stores: Stores
   logRetentionDays: logs.RetentionDays
   retainLogs: boolean
+  stageName: string
   /** Deployed only after the migrations have run. */
   executeBefore: IConstruct[]
 }
@@ -36,6 +37,7 @@ export class SchemaMigrations extends Construct {
         timeoutSeconds: 300,
       },
       stores: props.stores,
+      stageName: props.stageName,
       logRetentionDays: props.logRetentionDays,
       retainLogs: props.retainLogs,
       verifiesTokens: false,

@@ -66,6 +66,7 @@ export class StatelessStack extends Stack {
         name,
         new ChatFunction(this, name, {
           spec,
+          stageName: stage.stageName,
           stores,
           logRetentionDays: stage.logRetentionDays,
           retainLogs: stage.retainOnDelete,
@@ -100,6 +101,7 @@ export class StatelessStack extends Stack {
 
     this.migrations = new SchemaMigrations(this, 'SchemaMigrations', {
       stores,
+      stageName: stage.stageName,
       logRetentionDays: stage.logRetentionDays,
       retainLogs: stage.retainOnDelete,
       executeBefore: [...this.functions.values()].map((fn) => fn.function),

@@ -3,6 +3,7 @@
 import { installAwsCallRecorder } from '../iam-check/record.ts'
 import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
+import { startLambdaApi } from './gateway/lambda-api.ts'
 import type { RunningServer } from './gateway/listen.ts'
 import { startQueuePollers } from './gateway/queue-poller.ts'
 import { startSchedules } from './gateway/schedules.ts'
@@ -15,6 +16,8 @@ export interface LocalRuntimeOptions {
   env: Record<string, string | undefined>
   httpPort: number
   wsPort: number
+  /** The Lambda Invoke API for operators' tools; a free port unless given. */
+  lambdaPort?: number
   log?: (line: string) => void
   /** Seconds between runs, by schedule name (REAP_INTERVAL_SECONDS feeds `reapIdle` in dev). */
   scheduleIntervalSeconds?: Record<string, number>
@@ -26,6 +29,8 @@ export interface LocalRuntime {
   httpUrl: string
   wsUrl: string
   managementEndpoint: string
+  /** Where the Lambda API answers (AWS_ENDPOINT_URL_LAMBDA for the SDK). */
+  lambdaEndpoint: string
   stop(): Promise<void>
 }
 
@@ -54,6 +59,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     process.env.WS_MANAGEMENT_ENDPOINT = managementEndpoint
     const http = await startHttpGateway({ table, functions, ids, log, port: options.httpPort, ...limits })
     started.push(asPart(http))
+    const lambdaApi = await startLambdaApi({ table, functions, log, port: options.lambdaPort ?? 0 })
+    started.push(asPart(lambdaApi))
     started.push(startQueuePollers({ table, functions, log, env: process.env }))
     started.push(
       startSchedules({ table, functions, ids, log, intervalSeconds: options.scheduleIntervalSeconds }),
@@ -63,6 +70,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       httpUrl: `http://127.0.0.1:${http.port}`,
       wsUrl: `ws://127.0.0.1:${ws.port}`,
       managementEndpoint,
+      lambdaEndpoint: `http://127.0.0.1:${lambdaApi.port}`,
       stop: () => {
         stopping ??= stopAll()
         return stopping

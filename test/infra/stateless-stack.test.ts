@@ -361,8 +361,31 @@ describe('grants limited to the calls made', () => {
     ])
   })
 
+  test('the first admin of a private database: an operator-invoked function under a name known in advance', () => {
+    const { props, statements } = functionView(template, 'createAdmin')
+    expect(props.FunctionName).toBe('chat-service-dev-createAdmin')
+    expect(props.VpcConfig).toBeDefined()
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [statefulValue('RefDatabaseSecret'), statefulValue('SecretsMongo')],
+      }),
+    ])
+    // Not routed: nothing but an operator's lambda:InvokeFunction reaches it.
+    expect(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: {
+          FunctionName: Match.objectLike({
+            'Fn::GetAtt': [functionView(template, 'createAdmin').logicalId, 'Arn'],
+          }),
+        },
+      }),
+    ).toEqual({})
+  })
+
   test('password hashing functions are sized for Argon2 (a hash under 50 ms: DEPLOY.md)', () => {
-    for (const name of ['auth', 'users']) expect(functionView(template, name).props.MemorySize).toBe(1536)
+    for (const name of ['auth', 'users', 'createAdmin'])
+      expect(functionView(template, name).props.MemorySize).toBe(1536)
     expect(functionView(template, 'friends').props.MemorySize).toBe(512)
   })
 })
