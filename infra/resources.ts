@@ -2,7 +2,8 @@
 
 export const connectionsTable = {
   partitionKey: 'connectionId',
-  byUserIndex: { name: 'byUser', partitionKey: 'userId', sortKey: 'connectionId' },
+  /** Fan-out reads only connection ids from it, which a keys-only projection holds at the least write cost. */
+  byUserIndex: { name: 'byUser', partitionKey: 'userId', sortKey: 'connectionId', projection: 'KEYS_ONLY' },
   ttlAttribute: 'expiresAt',
 } as const
 

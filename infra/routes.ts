@@ -9,31 +9,48 @@ export type Store =
   | 'uploads'
   | 'notifications'
   | 'wsManagement'
+  /** The private key that signs access tokens: only functions that start sessions hold it. */
+  | 'signingKey'
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root, exporting `handler`. */
   entry: string
   description: string
   uses: readonly Store[]
+  /** Stores the function only checks are reachable: it gets their names and the one read its probe makes. */
+  probes?: readonly Store[]
+  /** Invoked by an operator through the Lambda API, so deployed under a name known in advance. */
+  invokedByOperator?: boolean
   timeoutSeconds?: number
   memoryMb?: number
 }
+
+/**
+ * Memory of the functions that hash passwords. Lambda gives CPU in proportion to memory (one full vCPU at
+ * 1,769 MB) and Argon2id with p = 1 uses one core: 22 ms measured here on one core (`npm run bench`), so
+ * 1,536 MB (87% of a core) keeps a hash near 25 ms, under 50 ms with room for a slower core.
+ */
+const argon2MemoryMb = 1536
 
 export const functions = {
   health: {
     entry: 'functions/http/health.ts',
     description: 'GET /health: reports each store as reachable or not',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'uploads', 'notifications'],
+    uses: ['postgres', 'mongo', 'redis'],
+    probes: ['connections', 'uploads', 'notifications'],
   },
   auth: {
     entry: 'functions/http/auth.ts',
     description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'signingKey'],
+    // Argon2 hashing is CPU-bound: DEPLOY.md ("Password hashing and memory") sizes this.
+    memoryMb: argon2MemoryMb,
   },
   users: {
     entry: 'functions/http/users.ts',
     description: '/users/me, /users/{id}, /users?q=: own and public profiles, search',
     uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+    memoryMb: argon2MemoryMb,
   },
   admin: {
     entry: 'functions/http/admin.ts',
@@ -116,6 +133,14 @@ export const functions = {
     entry: 'functions/ws/mark-read.ts',
     description: 'markRead action: moves the read marker forward, tells the other members',
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
+  createAdmin: {
+    entry: 'functions/workers/create-admin.ts',
+    description:
+      'operator only: creates the first administrator, or promotes an account, in the private database',
+    uses: ['postgres', 'mongo'],
+    memoryMb: argon2MemoryMb,
+    invokedByOperator: true,
   },
 } as const satisfies Record<string, FunctionSpec>
 

@@ -34,6 +34,22 @@ export const signingKeysSchema = z
   .refine((keys) => new Set(keys.map((key) => key.kid)).size === keys.length, 'key ids must be unique')
 export type SigningKeyJwk = z.infer<typeof signingKeySchema>
 
+/**
+ * The public keys that verify access tokens, as a JWKS: what every verifying function reads. A private part
+ * here would hand the signing key to functions that must not hold it, so one is refused.
+ */
+export const publicKeySetSchema = z.looseObject({
+  keys: z
+    .array(
+      signingKeySchema
+        .omit({ d: true })
+        .extend({ use: z.literal('sig').optional() })
+        .refine((key) => !('d' in key), 'a public key set must not hold a private part `d`'),
+    )
+    .min(1),
+})
+export type PublicKeySet = z.infer<typeof publicKeySetSchema>
+
 const jsonText = z.string().transform((text, ctx) => {
   try {
     return JSON.parse(text) as unknown
@@ -85,9 +101,12 @@ export const configSchema = z
       .positive()
       .default(25 * 1024 * 1024),
 
-    // Access-token signing keys: the JSON itself, or (in AWS) a Secrets Manager secret holding it.
+    // Access-token keys, each as the JSON itself or (in AWS) a Secrets Manager secret holding it: the private
+    // signing keys only where tokens are issued, the public key set (a JWKS) wherever they are verified.
     JWT_SIGNING_KEYS: jsonText.pipe(signingKeysSchema).optional(),
-    JWT_SECRET_ARN: z.string().min(1).optional(),
+    JWT_SIGNING_SECRET_ARN: z.string().min(1).optional(),
+    JWT_PUBLIC_KEYS: jsonText.pipe(publicKeySetSchema).optional(),
+    JWT_PUBLIC_KEYS_SECRET_ARN: z.string().min(1).optional(),
     JWT_ISSUER: z.string().min(1).default('chat-service'),
     JWT_AUDIENCE: z.string().min(1).default('chat-service-api'),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(3600).default(900),
@@ -106,28 +125,11 @@ export const configSchema = z
   })
   .superRefine(
     (env, ctx) => {
-      const oneOf = (names: string[], message: string) => {
-        if (!names.some((name) => env[name as keyof typeof env] !== undefined)) {
-          ctx.addIssue({ code: 'custom', path: [names[0] as string], message })
-        }
-      }
-      oneOf(
-        ['DATABASE_URL', 'DATABASE_SECRET_ARN'],
-        'set DATABASE_URL, or DATABASE_SECRET_ARN with DATABASE_HOST',
-      )
       if (env.DATABASE_SECRET_ARN && !env.DATABASE_URL && !env.DATABASE_HOST) {
         ctx.addIssue({
           code: 'custom',
           path: ['DATABASE_HOST'],
           message: 'required with DATABASE_SECRET_ARN',
-        })
-      }
-      oneOf(['MONGO_URL', 'MONGO_SECRET_ARN'], 'set MONGO_URL or MONGO_SECRET_ARN')
-      if (!env.UPSTASH_SECRET_ARN && !(env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['UPSTASH_REDIS_REST_URL'],
-          message: 'set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or UPSTASH_SECRET_ARN',
         })
       }
       // Runs even when some variable failed above, so the one error names every problem at once.
@@ -139,6 +141,19 @@ export type Config = z.infer<typeof configSchema>
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
+}
+
+/**
+ * One of `names` that this function's environment must set to reach a store. Checked where the store is first
+ * used rather than for every function: a function is given the settings (and secrets) of its own stores only.
+ */
+export function requireOneOf<K extends keyof Config>(
+  env: Config,
+  names: readonly K[],
+  message: string,
+): void {
+  if (!names.some((name) => env[name] !== undefined))
+    throw new ConfigError(`Invalid configuration: ${names[0] as string}: ${message}`)
 }
 
 /** Parses an environment; throws one ConfigError naming every missing or invalid variable. */

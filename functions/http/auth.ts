@@ -1,5 +1,6 @@
 // POST /auth/signup, /auth/login, /auth/refresh, /auth/logout.
 import { z } from 'zod'
+import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
 import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'
 import {
@@ -9,6 +10,7 @@ import {
   type SessionsEnded,
 } from '../../lib/auth/sessions.ts'
 import { signup, signupInput } from '../../lib/auth/signup.ts'
+import { tokenSettings } from '../../lib/auth/tokens.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
@@ -20,10 +22,12 @@ const refreshInput = z.strictObject({
   refreshToken: z.string().regex(refreshTokenPattern, 'is not a refresh token'),
 })
 
+/** The one function that issues tokens, so the one that is given the private signing key. */
 export function createAuthHandler(
   deps: HttpDeps,
   limiter: LoginLimiter = redisLoginLimiter(deps.redis),
   sessionsEnded: SessionsEnded = closeEndedSessions(),
+  signer: () => Promise<SigningKey> = signingKey,
 ) {
   const route = routes(deps)
   const redis = deps.redis
@@ -32,7 +36,7 @@ export function createAuthHandler(
     audit,
   }: RouteInput<z.ZodType, z.ZodType, z.ZodType>): Promise<SessionContext> => ({
     sql: await deps.sql(),
-    tokens: await deps.tokens(),
+    tokens: { signer: await signer(), settings: tokenSettings() },
     audit,
     meta,
     sessionsEnded,

@@ -1,5 +1,5 @@
 // The WebSocket API's REQUEST authorizer on $connect: verifies `?token=` and hands the user and session on.
-import { signingKeys, tokenSettings } from '../../lib/auth/index.ts'
+import { tokenSettings, verifyingKeys } from '../../lib/auth/index.ts'
 import type { Tokens } from '../../lib/auth/tokens.ts'
 import { config } from '../../lib/config.ts'
 import { authorizeConnect, type ConnectAuthorizerEvent } from '../../lib/connections/authorize.ts'
@@ -10,10 +10,10 @@ export interface AuthorizerStores {
   tokens: () => Promise<Tokens>
 }
 
-// Only PostgreSQL and the keys: no MongoDB driver in the bundle that every handshake waits for.
+// Only PostgreSQL and the public keys: no MongoDB driver in the bundle that every handshake waits for.
 const stores: AuthorizerStores = {
   sql: postgresClient,
-  tokens: async () => ({ keys: await signingKeys(), settings: tokenSettings() }),
+  tokens: async () => ({ keys: await verifyingKeys(), settings: tokenSettings() }),
 }
 
 export function createAuthorizer(deps: AuthorizerStores = stores) {

@@ -36,8 +36,12 @@ export function accessLogSettings(
   id: string,
   retention: logs.RetentionDays,
   format: apigateway.AccessLogFormat,
+  retain: boolean,
 ): apigwv2.IAccessLogSettings {
-  const logGroup = new logs.LogGroup(scope, id, { retention, removalPolicy: RemovalPolicy.DESTROY })
+  const logGroup = new logs.LogGroup(scope, id, {
+    retention,
+    removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+  })
   return { destination: new apigwv2.LogGroupLogDestination(logGroup), format }
 }
 

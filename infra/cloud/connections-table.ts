@@ -24,7 +24,7 @@ export class ConnectionsTable extends Construct {
       indexName: connectionsTable.byUserIndex.name,
       partitionKey: { name: connectionsTable.byUserIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: connectionsTable.byUserIndex.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType.ALL,
+      projectionType: dynamodb.ProjectionType[connectionsTable.byUserIndex.projection],
     })
   }
 }

@@ -18,6 +18,7 @@ export interface DatabaseProps {
   /** Keeps the credentials secret when the stack goes, for the final snapshot it leaves. */
   retainSecret: boolean
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
 }
 
 /** The database name the migrations and every function use (lib/stores/postgres.ts reads it from the secret). */
@@ -47,7 +48,7 @@ export class Database extends Construct {
     const postgresLog = new logs.LogGroup(this, 'PostgresLog', {
       logGroupName: `/aws/rds/instance/${instanceIdentifier}/postgresql`,
       retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     })
 
     this.secret = new rds.DatabaseSecret(this, 'Secret', {

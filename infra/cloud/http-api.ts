@@ -5,6 +5,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import type { Throttle } from '../capacity.ts'
 import { accessLogSettings, httpAccessLogFormat } from './api-access-logs.ts'
 import { acknowledge } from './nag.ts'
 import type { RouteTable } from './route-table.ts'
@@ -14,8 +15,10 @@ export interface ChatHttpApiProps {
   routes: RouteTable['httpRoutes']
   functions: (name: string) => lambda.IFunction
   allowedOrigins: readonly string[]
-  throttle: { rateLimit: number; burstLimit: number }
+  /** Per route key (`POST /auth/login`), from the capacity plan; other routes get `default`. */
+  throttles: Record<string, Throttle> & { default: Throttle }
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
 }
 
 export class ChatHttpApi extends Construct {
@@ -41,8 +44,14 @@ export class ChatHttpApi extends Construct {
     this.stage = this.api.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
-      throttle: props.throttle,
-      accessLogSettings: accessLogSettings(this, 'AccessLogs', props.logRetentionDays, httpAccessLogFormat),
+      throttle: props.throttles.default,
+      accessLogSettings: accessLogSettings(
+        this,
+        'AccessLogs',
+        props.logRetentionDays,
+        httpAccessLogFormat,
+        props.retainLogs,
+      ),
     })
 
     const integrations = new Map<string, HttpLambdaIntegration>()
@@ -54,16 +63,29 @@ export class ChatHttpApi extends Construct {
       }
       return integration
     }
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {}
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage
     for (const route of props.routes) {
       const [created] = this.api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration: integrationOf(route.function),
       })
+      const routeKey = `${route.method} ${route.path}`
+      const throttle = props.throttles[routeKey]
+      if (throttle) {
+        routeSettings[routeKey] = {
+          ThrottlingRateLimit: throttle.rateLimit,
+          ThrottlingBurstLimit: throttle.burstLimit,
+        }
+        // CloudFormation refuses route settings for a route key that does not exist yet.
+        stage.node.addDependency(created as apigwv2.HttpRoute)
+      }
       acknowledge(created as apigwv2.HttpRoute, {
         'AwsSolutions-APIG4':
           'the handler authenticates: the shared middleware verifies the JWT (pinned ES256, iss, aud, exp), except on public routes such as /health and /auth/*',
       })
     }
+    stage.routeSettings = routeSettings
   }
 }

@@ -13,6 +13,8 @@ export const migrationsEntry = 'functions/workers/migrate.ts'
 export interface SchemaMigrationsProps {
   stores: Stores
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
+  stageName: string
   /** Deployed only after the migrations have run. */
   executeBefore: IConstruct[]
 }
@@ -35,7 +37,9 @@ export class SchemaMigrations extends Construct {
         timeoutSeconds: 300,
       },
       stores: props.stores,
+      stageName: props.stageName,
       logRetentionDays: props.logRetentionDays,
+      retainLogs: props.retainLogs,
       verifiesTokens: false,
     })
     new triggers.Trigger(this, 'Trigger', {

@@ -16,8 +16,8 @@ export const nagArn = {
 export const lambdaFindings = {
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]':
     "AWS's basic execution policy only lets the function write its own CloudWatch logs",
-  'AwsSolutions-IAM5[Resource::*]':
-    'X-Ray PutTraceSegments and PutTelemetryRecords accept no resource but "*" (active tracing)',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AWSXRayDaemonWriteAccess]':
+    "AWS's X-Ray write policy: trace segments and telemetry (active tracing), which accept no resource but *",
   'AwsSolutions-L1':
     'nodejs22.x is the runtime the stack pins, matching the Node 22 of CI; moving to 24 is a deliberate, tested change',
 }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs'
 export interface NetworkProps {
   natGateways: number
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
 }
 
 export class Network extends Construct {
@@ -16,7 +17,7 @@ export class Network extends Construct {
     super(scope, id)
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
       retention: props.logRetentionDays,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     })
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       // Two AZs is what an environment-agnostic stack can name, and all RDS and NAT need.

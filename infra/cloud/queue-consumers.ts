@@ -10,6 +10,8 @@ export interface QueueConsumersProps {
   consumers: RouteTable['queueConsumers']
   queues: Record<RouteTable['queueConsumers'][number]['queue'], sqs.IQueue>
   functions: (name: string) => lambda.Function
+  /** Concurrent batches per consumer: the plan's share of the MongoDB connection budget (infra/capacity.ts). */
+  maxConcurrency: number
 }
 
 /**
@@ -36,6 +38,7 @@ export function addQueueConsumers(props: QueueConsumersProps): void {
       new SqsEventSource(props.queues[consumer.queue], {
         batchSize: consumer.batchSize,
         reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
         maxBatchingWindow: consumer.batchSize > 10 ? Duration.seconds(1) : undefined,
       }),
     )

@@ -16,6 +16,7 @@ export function resourceNames(stageName: string) {
       mongo: `chat-service/${stageName}/mongo`,
       upstash: `chat-service/${stageName}/upstash`,
       jwtSigningKeys: `chat-service/${stageName}/jwt-signing-keys`,
+      jwtPublicKeys: `chat-service/${stageName}/jwt-public-keys`,
     },
   }
 }

@@ -20,6 +20,8 @@ export class ServiceSecrets extends Construct {
   readonly upstash: secretsmanager.Secret
   /** `[signer, next, previous?]` ES256 private JWKs with `kid` (lib/config.ts JWT_SIGNING_KEYS), generated and rotated. */
   readonly jwtSigningKeys: secretsmanager.Secret
+  /** The same keys' public halves as a JWKS (lib/config.ts JWT_PUBLIC_KEYS), written by each rotation. */
+  readonly jwtPublicKeys: secretsmanager.Secret
   readonly jwtSigningKeysRotation: SigningKeyRotation
 
   constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
@@ -54,9 +56,23 @@ export class ServiceSecrets extends Construct {
         'JWT signing keys as a JSON list of ES256 JWKs; generated and rotated by its rotation function',
       removalPolicy,
     })
+    this.jwtPublicKeys = new secretsmanager.Secret(this, 'JwtPublicKeys', {
+      secretName: names.jwtPublicKeys,
+      description:
+        'Public halves of the JWT signing keys as a JWKS, for the functions that verify tokens; written by the rotation',
+      // An empty set until the first rotation (run when the signing secret is created) writes the keys.
+      generateSecretString: { secretStringTemplate: '{"keys":[]}', generateStringKey: 'unset' },
+      removalPolicy,
+    })
+    acknowledge(this.jwtPublicKeys, {
+      'AwsSolutions-SMG4':
+        'public keys only; the rotation of the signing-keys secret rewrites this one each time it runs',
+    })
     this.jwtSigningKeysRotation = new SigningKeyRotation(this, 'JwtSigningKeysRotation', {
       secret: this.jwtSigningKeys,
+      publicKeys: this.jwtPublicKeys,
       logRetentionDays: props.logRetentionDays,
+      retainLogs: props.retain,
     })
   }
 }

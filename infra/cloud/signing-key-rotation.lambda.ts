@@ -1,4 +1,5 @@
-// Secrets Manager rotation of the JWT signing keys (ES256 JWKs, the shape lib/config.ts reads as JWT_SIGNING_KEYS).
+// Secrets Manager rotation of the JWT signing keys (ES256 JWKs, the shape lib/config.ts reads as JWT_SIGNING_KEYS),
+// which also publishes their public halves to the public-keys secret that verifying functions read.
 import { generateKeyPairSync, randomBytes } from 'node:crypto'
 import {
   DescribeSecretCommand,
@@ -63,6 +64,11 @@ export function rotateSigningKeys(current: SigningKey[] | undefined, generate = 
   return [next?.d ? next : generate(), generate(), previous]
 }
 
+/** The JWKS of the verifying functions (lib/config.ts JWT_PUBLIC_KEYS): every key of the list, public part only. */
+export function publicKeySet(keys: readonly SigningKey[]): { keys: Omit<SigningKey, 'd'>[] } {
+  return { keys: keys.map(({ d: _private, ...key }) => ({ ...key, use: 'sig' })) }
+}
+
 interface RotationEvent {
   SecretId: string
   ClientRequestToken: string
@@ -70,6 +76,13 @@ interface RotationEvent {
 }
 
 const secrets = new SecretsManagerClient({})
+
+/** Where the public keys go; the stack sets it. */
+const publicKeysSecretId = () => {
+  const id = process.env.PUBLIC_KEYS_SECRET_ARN
+  if (!id) throw new Error('PUBLIC_KEYS_SECRET_ARN is not set')
+  return id
+}
 
 export async function handler({ SecretId, ClientRequestToken: token, Step }: RotationEvent): Promise<void> {
   const description = await secrets.send(new DescribeSecretCommand({ SecretId }))
@@ -106,6 +119,20 @@ export async function handler({ SecretId, ClientRequestToken: token, Step }: Rot
     if (!parseSigningKeys(pending.SecretString))
       throw new Error(`pending version of ${SecretId} is not a key list`)
   } else if (Step === 'finishSecret') {
+    // Published before the new list becomes current, and idempotent, so a retried step does no harm. The set
+    // holds the signer that stays in use until the move below and the published next key that follows it, so
+    // no verifier's cached copy (old or new) ever lacks the key of a live token.
+    const pending = await secrets.send(
+      new GetSecretValueCommand({ SecretId, VersionId: token, VersionStage: 'AWSPENDING' }),
+    )
+    const keys = parseSigningKeys(pending.SecretString)
+    if (!keys) throw new Error(`pending version of ${SecretId} is not a key list`)
+    await secrets.send(
+      new PutSecretValueCommand({
+        SecretId: publicKeysSecretId(),
+        SecretString: JSON.stringify(publicKeySet(keys)),
+      }),
+    )
     const currentVersion = Object.entries(versions).find(([, labels]) => labels.includes('AWSCURRENT'))?.[0]
     await secrets.send(
       new UpdateSecretVersionStageCommand({

@@ -1,6 +1,7 @@
 // One stage's settings, read from cdk.json's `stages` context and checked before anything is built.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { z } from 'zod'
+import { type LoadPlanName, loadPlans } from '../capacity.ts'
 
 const origin = z.url().refine((value) => new URL(value).origin === value, {
   message: 'an origin is scheme://host[:port] with no path or trailing slash',
@@ -34,9 +35,10 @@ const stageSettingsSchema = z
         message: 'a retention CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, ...)',
       })
       .default(RetentionDays.ONE_MONTH),
-    throttle: z
-      .object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() })
-      .default({ rateLimit: 50, burstLimit: 100 }),
+    /** The load plan of infra/capacity.ts that sizes throttles, reserved concurrency and consumers. */
+    capacity: z.enum(Object.keys(loadPlans) as [LoadPlanName, ...LoadPlanName[]]).default('trial'),
+    /** A stage people depend on: its alarms must reach someone, so it needs `alarmEmail`. */
+    production: z.boolean().default(false),
     alarmEmail: z.email().optional(),
     /** `api.<domainName>` serves HTTPS and `ws.<domainName>` WSS when set. */
     domainName: z
@@ -51,6 +53,13 @@ const stageSettingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
+    if (settings.production && !settings.alarmEmail) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['alarmEmail'],
+        message: 'a production stage needs alarmEmail, the address its alarms are sent to',
+      })
+    }
     if (settings.domainName && !settings.hostedZoneId && !settings.certificateArn) {
       ctx.addIssue({
         code: 'custom',
@@ -86,7 +95,12 @@ export class StageConfigError extends Error {
  * The settings of `stageName` in the `stages` context object (cdk.json), e.g. `-c stage=prod`.
  * Throws one error naming every invalid setting, so a typo fails synth instead of deploying defaults.
  */
-export function stageConfig(stages: unknown, stageName: unknown): StageConfig {
+export function stageConfig(
+  stages: unknown,
+  stageName: unknown,
+  /** Settings given on the command line (`-c alarmEmail=...`), laid over the stage's. */
+  overrides: Partial<Record<keyof StageSettings, unknown>> = {},
+): StageConfig {
   const name = stageNameSchema.safeParse(stageName)
   if (!name.success) throw new StageConfigError(`context "stage": ${name.error.issues[0]?.message}`)
   if (typeof stages !== 'object' || stages === null) {
@@ -97,7 +111,8 @@ export function stageConfig(stages: unknown, stageName: unknown): StageConfig {
     const known = Object.keys(stages).join(', ')
     throw new StageConfigError(`stage "${name.data}" is not in context "stages" (known: ${known})`)
   }
-  const settings = stageSettingsSchema.safeParse(raw)
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined))
+  const settings = stageSettingsSchema.safeParse({ ...(raw as object), ...given })
   if (!settings.success) {
     const problems = settings.error.issues.map(
       (issue) => `${issue.path.join('.') || '(stage)'}: ${issue.message}`,

@@ -28,6 +28,7 @@ export class StatefulStack extends Stack {
     this.network = new Network(this, 'Network', {
       natGateways: stage.natGateways,
       logRetentionDays: stage.logRetentionDays,
+      retainLogs: retain,
     })
     this.database = new Database(this, 'Database', {
       vpc: this.network.vpc,
@@ -39,6 +40,7 @@ export class StatefulStack extends Stack {
       deletionProtection: stage.deletionProtection,
       retainSecret: retain,
       logRetentionDays: stage.logRetentionDays,
+      retainLogs: retain,
     })
     this.connections = new ConnectionsTable(this, 'ConnectionsTable', { stageName: stage.stageName })
     this.notifications = new NotificationQueue(this, 'NotificationQueue')

@@ -2,12 +2,14 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type { Construct } from 'constructs'
+import { capacityOf, loadPlans, postgresMaxConnections } from '../capacity.ts'
 import { ServiceAlarms } from './alarms.ts'
 import { ChatFunction } from './chat-function.ts'
 import { ApiDomains } from './custom-domain.ts'
 import { ChatHttpApi } from './http-api.ts'
 import { SchemaMigrations } from './migrations.ts'
 import { addQueueConsumers } from './queue-consumers.ts'
+import { resourceNames } from './resource-names.ts'
 import { assertRoutesResolve, type RouteTable, routeTable } from './route-table.ts'
 import { Schedules } from './schedules.ts'
 import type { StageConfig } from './stage-config.ts'
@@ -33,15 +35,28 @@ export class StatelessStack extends Stack {
     const { stage, stateful } = props
     const routes = props.routes ?? routeTable
     assertRoutesResolve(routes)
+    const capacity = capacityOf(loadPlans[stage.capacity])
 
     this.webSocketApi = new ChatWebSocketApi(this, 'WebSocketApi', {
       stageName: stage.stageName,
       routeSelectionExpression: routes.webSocket.routeSelectionExpression,
-      throttle: stage.throttle,
+      throttles: capacity.webSocket,
       logRetentionDays: stage.logRetentionDays,
+      retainLogs: stage.retainOnDelete,
     })
     const stores = new Stores(this, { stage, stateful, webSocketStage: this.webSocketApi.stage })
 
+    // The handshake path ($connect's authorizer and function, and $disconnect) keeps its own concurrency.
+    const routeFunction = (routeKey: string) =>
+      routes.webSocket.routes.find((route) => route.routeKey === routeKey)?.function
+    const handshake = new Map<string, number>()
+    for (const [name, reserved] of [
+      [routes.webSocket.authorizer?.function, capacity.reserved.authorizer],
+      [routeFunction('$connect'), capacity.reserved.$connect],
+      [routeFunction('$disconnect'), capacity.reserved.$disconnect],
+    ] as const) {
+      if (name) handshake.set(name, (handshake.get(name) ?? 0) + reserved)
+    }
     const tokenVerifiers = new Set([
       ...routes.httpRoutes.map((route) => route.function),
       ...(routes.webSocket.authorizer ? [routes.webSocket.authorizer.function] : []),
@@ -51,9 +66,12 @@ export class StatelessStack extends Stack {
         name,
         new ChatFunction(this, name, {
           spec,
+          stageName: stage.stageName,
           stores,
           logRetentionDays: stage.logRetentionDays,
+          retainLogs: stage.retainOnDelete,
           verifiesTokens: tokenVerifiers.has(name),
+          reservedConcurrency: handshake.get(name),
         }),
       ]),
     )
@@ -68,25 +86,30 @@ export class StatelessStack extends Stack {
       routes: routes.httpRoutes,
       functions: functionNamed,
       allowedOrigins: stage.allowedOrigins,
-      throttle: stage.throttle,
+      throttles: capacity.http,
       logRetentionDays: stage.logRetentionDays,
+      retainLogs: stage.retainOnDelete,
     })
     this.webSocketApi.addRoutes(routes.webSocket, functionNamed)
     addQueueConsumers({
       consumers: routes.queueConsumers,
       queues: { notifications: stateful.notifications.queue },
       functions: functionNamed,
+      maxConcurrency: capacity.queueMaxConcurrency,
     })
     new Schedules(this, 'Schedules', { schedules: routes.schedules, functions: functionNamed })
 
     this.migrations = new SchemaMigrations(this, 'SchemaMigrations', {
       stores,
+      stageName: stage.stageName,
       logRetentionDays: stage.logRetentionDays,
+      retainLogs: stage.retainOnDelete,
       executeBefore: [...this.functions.values()].map((fn) => fn.function),
     })
 
     new ServiceAlarms(this, 'Alarms', {
       stageName: stage.stageName,
+      queue: stateful.notifications.queue,
       deadLetterQueue: stateful.notifications.deadLetterQueue,
       functions: new Map(
         [...this.functions, ['migrate', this.migrations.migrate] as const].map(([name, fn]) => [
@@ -94,9 +117,20 @@ export class StatelessStack extends Stack {
           fn.function,
         ]),
       ),
+      reserved: new Map(
+        [...handshake].map(([name, concurrency]) => [name, { fn: functionNamed(name), concurrency }]),
+      ),
+      signingKeyRotation: stateful.secrets.jwtSigningKeysRotation.function,
+      connectionsTableName: resourceNames(stage.stageName).connectionsTable,
+      database: {
+        instance: stateful.database.instance,
+        proxy: stateful.database.proxy,
+        maxConnections: postgresMaxConnections(stage.databaseInstanceClass),
+      },
       httpApi: this.httpApi.api,
       webSocketApi: this.webSocketApi.api,
       alarmEmail: stage.alarmEmail,
+      maxJobAgeSeconds: 5 * 60,
     })
 
     let httpUrl = this.httpApi.api.apiEndpoint

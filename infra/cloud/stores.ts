@@ -3,33 +3,19 @@ import { type CfnElement, Stack } from 'aws-cdk-lib'
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as ec2 from 'aws-cdk-lib/aws-ec2'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import type { Construct } from 'constructs'
-import type { Store } from '../routes.ts'
+import { connectionsTable } from '../resources.ts'
+import type { FunctionSpec, Store } from '../routes.ts'
 import { acknowledge, nagArn, vpcLambdaFindings } from './nag.ts'
 import { resourceNames, uploadsBucketName } from './resource-names.ts'
 import type { StageConfig } from './stage-config.ts'
 import type { StatefulStack } from './stateful-stack.ts'
 
-const allStores: readonly Store[] = [
-  'postgres',
-  'mongo',
-  'redis',
-  'connections',
-  'uploads',
-  'notifications',
-  'wsManagement',
-]
-
-/**
- * Whose settings every function receives. lib/config.ts still requires every store's setting in every
- * function, so all of them for now (names, endpoints and secret ARNs only, never a credential); once it
- * checks only the stores in use, return `uses` here. Grants and placement already follow `uses`.
- */
-function environmentStores(_uses: readonly Store[]): readonly Store[] {
-  return allStores
-}
+/** Stores whose names go to every function: lib/config.ts requires them (names only: no access comes with them). */
+const resourceNamesEverywhere: readonly Store[] = ['connections', 'uploads', 'notifications']
 
 export interface StoresProps {
   stage: StageConfig
@@ -56,33 +42,39 @@ export class Stores {
     this.uploadsBucket = s3.Bucket.fromBucketName(scope, 'UploadsBucket', this.names.uploadsBucket)
   }
 
-  /** The variables lib/config.ts reads, for a function that uses `uses`. */
-  environment(uses: readonly Store[]): Record<string, string> {
+  /**
+   * The variables lib/config.ts reads, for a function of `spec`. A secret's ARN goes only to functions that use
+   * its store: in AWS, naming a secret is reading it, so the environment says which secrets each function reads.
+   */
+  environment(spec: Pick<FunctionSpec, 'uses' | 'probes'>, options: { verifiesTokens: boolean }) {
     const { stage, stateful, webSocketStage } = this.props
+    const secrets = stateful.secrets
     const byStore: Record<Store, Record<string, string>> = {
       postgres: {
         DATABASE_SECRET_ARN: stateful.database.secret.secretArn,
         DATABASE_HOST: stateful.database.proxy.endpoint,
         DATABASE_SSL: 'true',
       },
-      mongo: { MONGO_SECRET_ARN: stateful.secrets.mongo.secretArn },
-      redis: { UPSTASH_SECRET_ARN: stateful.secrets.upstash.secretArn },
+      mongo: { MONGO_SECRET_ARN: secrets.mongo.secretArn },
+      redis: { UPSTASH_SECRET_ARN: secrets.upstash.secretArn },
       connections: { CONNECTIONS_TABLE: this.names.connectionsTable },
       uploads: { UPLOADS_BUCKET: this.names.uploadsBucket },
       notifications: { NOTIFICATIONS_QUEUE_URL: stateful.notifications.queue.queueUrl },
       wsManagement: { WS_MANAGEMENT_ENDPOINT: webSocketStage.callbackUrl },
+      signingKey: { JWT_SIGNING_SECRET_ARN: secrets.jwtSigningKeys.secretArn },
     }
+    const stores = new Set([...resourceNamesEverywhere, ...spec.uses, ...(spec.probes ?? [])])
     return Object.assign(
       {
         STAGE: stage.stageName,
         ALLOWED_ORIGINS: stage.allowedOrigins.join(','),
         IDLE_TIMEOUT_MINUTES: String(stage.idleTimeoutMinutes),
         UPLOAD_MAX_BYTES: String(stage.uploadMaxBytes),
-        JWT_SECRET_ARN: stateful.secrets.jwtSigningKeys.secretArn,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      ...environmentStores(uses).map((store) => byStore[store]),
-    )
+      options.verifiesTokens ? { JWT_PUBLIC_KEYS_SECRET_ARN: secrets.jwtPublicKeys.secretArn } : {},
+      ...[...stores].map((store) => byStore[store]),
+    ) as Record<string, string>
   }
 
   /** PostgreSQL users run in the private subnets, in the one security group the proxy admits; others outside the VPC. */
@@ -96,43 +88,53 @@ export class Stores {
     }
   }
 
-  /** Least privilege: each store in `uses` grants only what its client calls. */
-  grant(fn: lambda.Function, uses: readonly Store[], options: { verifiesTokens: boolean }): void {
+  /**
+   * Least privilege: each store in `uses` grants the calls its client makes (what `npm run check:iam` records),
+   * a probed store the one read of its health probe, and the token keys follow who signs and who verifies.
+   */
+  grant(
+    fn: lambda.Function,
+    spec: Pick<FunctionSpec, 'uses' | 'probes'>,
+    options: { verifiesTokens: boolean },
+  ) {
     const { stateful, webSocketStage } = this.props
     const { partition, region, account } = nagArn
+    const allow = (actions: string[], resources: string[]) =>
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions, resources }))
+    // Powertools reads a secret with GetSecretValue alone.
+    const readSecret = (secret: { secretArn: string }) =>
+      allow(['secretsmanager:GetSecretValue'], [secret.secretArn])
+    const table = this.connectionsTable.tableArn
+    const byUserIndex = `${table}/index/${connectionsTable.byUserIndex.name}`
+    const bucket = this.uploadsBucket.bucketArn
+    const queue = stateful.notifications.queue.queueArn
     const grants: Record<Store, () => void> = {
       postgres: () => {
-        stateful.database.secret.grantRead(fn)
+        readSecret(stateful.database.secret)
         acknowledge(fn, vpcLambdaFindings)
       },
-      mongo: () => stateful.secrets.mongo.grantRead(fn),
-      redis: () => stateful.secrets.upstash.grantRead(fn),
+      mongo: () => readSecret(stateful.secrets.mongo),
+      redis: () => readSecret(stateful.secrets.upstash),
       connections: () => {
-        this.connectionsTable.grantReadWriteData(fn)
-        acknowledge(fn, {
-          [`AwsSolutions-IAM5[Resource::arn:${partition}:dynamodb:${region}:${account}:table/${this.names.connectionsTable}/index/*]`]:
-            "the table's own indexes (connections by user); CDK's table grant names them by wildcard",
-        })
+        allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [table])
+        // Connections by user come from the index: a grant on the table alone does not reach it.
+        allow(['dynamodb:Query'], [byUserIndex])
       },
       uploads: () => {
-        // Presigned GET and object checks read; presigned POST (with its pending tag) writes; nothing deletes.
-        this.uploadsBucket.grantRead(fn)
-        this.uploadsBucket.grantPut(fn)
+        // Presigned POST (with its pending tag) writes; presigned GET, attachment checks and retagging read and
+        // tag; ListBucket makes a missing key answer 404 (NoSuchKey) rather than 403. Nothing deletes.
+        allow(
+          ['s3:GetObject', 's3:PutObject', 's3:GetObjectTagging', 's3:PutObjectTagging'],
+          [this.uploadsBucket.arnForObjects('*')],
+        )
+        allow(['s3:ListBucket'], [bucket])
         const bucketArn = `arn:${partition}:s3:::${uploadsBucketName(this.props.stage.stageName, account, region)}`
         acknowledge(fn, {
-          'AwsSolutions-IAM5[Action::s3:GetObject*]':
-            'S3 read grant: GetObject with its version and tagging reads',
-          'AwsSolutions-IAM5[Action::s3:GetBucket*]':
-            'S3 read grant: bucket location and settings the SDK reads',
-          'AwsSolutions-IAM5[Action::s3:List*]':
-            'S3 read grant: listing lets a missing upload answer 404, not 403',
-          'AwsSolutions-IAM5[Action::s3:Abort*]':
-            'S3 put grant: aborting a failed multipart upload of its own',
           [`AwsSolutions-IAM5[Resource::${bucketArn}/*]`]:
             'object keys are made per upload at run time; the handler keeps each user under their own prefix',
         })
       },
-      notifications: () => stateful.notifications.queue.grantSendMessages(fn),
+      notifications: () => allow(['sqs:SendMessage'], [queue]),
       wsManagement: () => {
         webSocketStage.grantManagementApiAccess(fn)
         const api = webSocketStage.api.node.defaultChild as CfnElement
@@ -142,8 +144,20 @@ export class Stores {
             "connection ids exist only at run time; the grant is limited to this stage's @connections",
         })
       },
+      signingKey: () => readSecret(stateful.secrets.jwtSigningKeys),
     }
-    for (const store of new Set(uses)) grants[store]()
-    if (options.verifiesTokens) stateful.secrets.jwtSigningKeys.grantRead(fn)
+    /** What a health probe of each store calls (lib/health/probes.ts); stores without a probe grant nothing. */
+    const probes: Partial<Record<Store, () => void>> = {
+      connections: () => allow(['dynamodb:GetItem'], [table]),
+      uploads: () => allow(['s3:ListBucket'], [bucket]),
+      notifications: () => allow(['sqs:GetQueueAttributes'], [queue]),
+    }
+    for (const store of new Set(spec.uses)) grants[store]()
+    for (const store of new Set(spec.probes ?? [])) {
+      const probe = probes[store]
+      if (!probe) throw new Error(`no health probe grant for store ${store}`)
+      probe()
+    }
+    if (options.verifiesTokens) readSecret(stateful.secrets.jwtPublicKeys)
   }
 }

@@ -5,6 +5,7 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import type { Throttle } from '../capacity.ts'
 import { ApiGatewayAccountLogging, accessLogSettings, webSocketAccessLogFormat } from './api-access-logs.ts'
 import { acknowledge } from './nag.ts'
 import type { RouteTable } from './route-table.ts'
@@ -12,17 +13,21 @@ import type { RouteTable } from './route-table.ts'
 export interface ChatWebSocketApiProps {
   stageName: string
   routeSelectionExpression: string
-  throttle: { rateLimit: number; burstLimit: number }
+  /** Per route key, from the capacity plan; a route it does not name gets `$default`'s. */
+  throttles: Record<string, Throttle> & { $default: Throttle }
   logRetentionDays: logs.RetentionDays
+  retainLogs: boolean
 }
 
 /** Made before the functions (they need its management endpoint); routes are added once they exist. */
 export class ChatWebSocketApi extends Construct {
   readonly api: apigwv2.WebSocketApi
   readonly stage: apigwv2.WebSocketStage
+  private readonly throttles: ChatWebSocketApiProps['throttles']
 
   constructor(scope: Construct, id: string, props: ChatWebSocketApiProps) {
     super(scope, id)
+    this.throttles = props.throttles
     this.api = new apigwv2.WebSocketApi(this, 'Api', {
       apiName: `chat-service-${props.stageName}-ws`,
       routeSelectionExpression: props.routeSelectionExpression,
@@ -32,12 +37,14 @@ export class ChatWebSocketApi extends Construct {
       webSocketApi: this.api,
       stageName: props.stageName,
       autoDeploy: true,
-      throttle: props.throttle,
+      // What a route of no plan would get; every route of the table has its own setting (addRoutes).
+      throttle: props.throttles.$default,
       accessLogSettings: accessLogSettings(
         this,
         'AccessLogs',
         props.logRetentionDays,
         webSocketAccessLogFormat,
+        props.retainLogs,
       ),
     })
     this.stage.node.addDependency(accountLogging.account)
@@ -53,7 +60,14 @@ export class ChatWebSocketApi extends Construct {
           identitySource: table.authorizer.identitySource.split(',').map((source) => source.trim()),
         })
       : undefined
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {}
+    const stage = this.stage.node.defaultChild as apigwv2.CfnStage
     for (const route of table.routes) {
+      const throttle = this.throttles[route.routeKey] ?? this.throttles.$default
+      routeSettings[route.routeKey] = {
+        ThrottlingRateLimit: throttle.rateLimit,
+        ThrottlingBurstLimit: throttle.burstLimit,
+      }
       const created = this.api.addRoute(route.routeKey, {
         integration: new WebSocketLambdaIntegration(
           `${route.function}-${route.routeKey}`,
@@ -61,6 +75,8 @@ export class ChatWebSocketApi extends Construct {
         ),
         authorizer: route.routeKey === '$connect' ? authorizer : undefined,
       })
+      // CloudFormation refuses route settings for a route key that does not exist yet.
+      stage.node.addDependency(created)
       // $connect stays unacknowledged: without an authorizer it must fail the nag check.
       if (route.routeKey !== '$connect') {
         acknowledge(created, {
@@ -69,5 +85,6 @@ export class ChatWebSocketApi extends Construct {
         })
       }
     }
+    stage.routeSettings = routeSettings
   }
 }

@@ -93,6 +93,7 @@ async function main() {
     httpUrl: runtime.httpUrl,
     wsUrl: runtime.wsUrl,
     managementEndpoint: runtime.managementEndpoint,
+    lambdaEndpoint: runtime.lambdaEndpoint,
     env: { ...stores.env, WS_MANAGEMENT_ENDPOINT: runtime.managementEndpoint },
   })
   log(`\nChat-Service local runtime, ready in ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -105,6 +106,7 @@ async function main() {
   log(`  HTTP API       ${runtime.httpUrl}`)
   log(`  WebSocket API  ${runtime.wsUrl}`)
   log(`  @connections   ${runtime.managementEndpoint}/@connections/{connectionId}`)
+  log(`  Lambda API     ${runtime.lambdaEndpoint} (create-admin --stage local)`)
   log('Routes:')
   for (const line of routeList(realRoutes)) log(line)
   log(`Data in ${dataDir}. Ctrl-C stops.`)

@@ -8,6 +8,8 @@ export interface RuntimeRecord {
   httpUrl: string
   wsUrl: string
   managementEndpoint: string
+  /** The Lambda Invoke API, for operators' tools (`npm run create-admin -- --stage local`). */
+  lambdaEndpoint?: string
   /** What the handlers of that runtime see: store endpoints, credentials, WS_MANAGEMENT_ENDPOINT. */
   env: Record<string, string>
 }

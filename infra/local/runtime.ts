@@ -1,6 +1,9 @@
 // The local API Gateway runtime: HTTP API, WebSocket API with @connections, queue pollers and schedules, one process.
+
+import { installAwsCallRecorder } from '../iam-check/record.ts'
 import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
+import { startLambdaApi } from './gateway/lambda-api.ts'
 import type { RunningServer } from './gateway/listen.ts'
 import { startQueuePollers } from './gateway/queue-poller.ts'
 import { redactingLog } from './gateway/redact.ts'
@@ -14,6 +17,8 @@ export interface LocalRuntimeOptions {
   env: Record<string, string | undefined>
   httpPort: number
   wsPort: number
+  /** The Lambda Invoke API for operators' tools; a free port unless given. */
+  lambdaPort?: number
   log?: (line: string) => void
   /** Seconds between runs, by schedule name (REAP_INTERVAL_SECONDS feeds `reapIdle` in dev). */
   scheduleIntervalSeconds?: Record<string, number>
@@ -25,6 +30,8 @@ export interface LocalRuntime {
   httpUrl: string
   wsUrl: string
   managementEndpoint: string
+  /** Where the Lambda API answers (AWS_ENDPOINT_URL_LAMBDA for the SDK). */
+  lambdaEndpoint: string
   stop(): Promise<void>
 }
 
@@ -34,6 +41,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   const limits = options.limits ?? {}
   // Handlers read process.env when first imported, so it is complete before any of them loads.
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) process.env[name] = value
+  // `npm run check:iam` records the AWS calls of a run: before any handler loads, so none escapes the hook.
+  installAwsCallRecorder()
   const ids = localIdentity(process.env)
   const functions = localFunctions(table, repositoryRoot, ids)
   const started: { stop(): Promise<void> }[] = []
@@ -51,6 +60,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     process.env.WS_MANAGEMENT_ENDPOINT = managementEndpoint
     const http = await startHttpGateway({ table, functions, ids, log, port: options.httpPort, ...limits })
     started.push(asPart(http))
+    const lambdaApi = await startLambdaApi({ table, functions, log, port: options.lambdaPort ?? 0 })
+    started.push(asPart(lambdaApi))
     started.push(startQueuePollers({ table, functions, log, env: process.env }))
     started.push(
       startSchedules({ table, functions, ids, log, intervalSeconds: options.scheduleIntervalSeconds }),
@@ -60,6 +71,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       httpUrl: `http://127.0.0.1:${http.port}`,
       wsUrl: `ws://127.0.0.1:${ws.port}`,
       managementEndpoint,
+      lambdaEndpoint: `http://127.0.0.1:${lambdaApi.port}`,
       stop: () => {
         stopping ??= stopAll()
         return stopping

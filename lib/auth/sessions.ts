@@ -6,7 +6,7 @@ import { UnauthorizedError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Account, accountById, accountView } from '../users/accounts.ts'
 import { newFamilyId, revokeSessionOf, rotateRefreshToken, storeRefreshToken } from './refresh-tokens.ts'
-import { issueAccessToken, type Tokens } from './tokens.ts'
+import { type Issuer, issueAccessToken } from './tokens.ts'
 
 export interface Session {
   user: Account
@@ -25,7 +25,7 @@ export type SessionsEnded = (ended: { userId: string; sessionIds: readonly strin
 export interface SessionContext {
   sql: Sql
   audit: Audit
-  tokens: Tokens
+  tokens: Issuer
   meta: RequestMeta
   sessionsEnded: SessionsEnded
 }

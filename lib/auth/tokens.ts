@@ -4,7 +4,7 @@ import { errors, jwtVerify, SignJWT } from 'jose'
 import { z } from 'zod'
 import { config } from '../config.ts'
 import { UnauthorizedError } from '../errors.ts'
-import { type SigningKeys, signingAlgorithm, signingKeys } from './keys.ts'
+import { type SigningKey, signingAlgorithm, type VerifyingKeys, verifyingKeys } from './keys.ts'
 
 /** RFC 9068's type for access tokens, so an ID token or any other JWT of ours cannot pass as one. */
 const tokenType = 'at+jwt'
@@ -27,22 +27,29 @@ export interface AccessClaims {
   sessionId: string
 }
 
+/** What verifies tokens: the public keys, held by every function that checks a caller. */
 export interface Tokens {
-  keys: SigningKeys
+  keys: VerifyingKeys
   settings: TokenSettings
 }
 
-export async function issueAccessToken(tokens: Tokens, claims: AccessClaims): Promise<string> {
-  const { keys, settings } = tokens
+/** What issues tokens: the private signing key, held only by the functions that start sessions. */
+export interface Issuer {
+  signer: SigningKey
+  settings: TokenSettings
+}
+
+export async function issueAccessToken(issuer: Issuer, claims: AccessClaims): Promise<string> {
+  const { signer, settings } = issuer
   return new SignJWT({ role: claims.role, sid: claims.sessionId })
-    .setProtectedHeader({ alg: signingAlgorithm, kid: keys.kid, typ: tokenType })
+    .setProtectedHeader({ alg: signingAlgorithm, kid: signer.kid, typ: tokenType })
     .setSubject(claims.userId)
     .setIssuer(settings.issuer)
     .setAudience(settings.audience)
     .setIssuedAt()
     .setExpirationTime(`${settings.accessTtlSeconds}s`)
     .setJti(randomUUID())
-    .sign(keys.privateKey)
+    .sign(signer.privateKey)
 }
 
 const claimsSchema = z.object({ sub: z.uuid(), role: z.string().min(1), sid: z.uuid() })
@@ -53,10 +60,10 @@ const claimsSchema = z.object({ sub: z.uuid(), role: z.string().min(1), sid: z.u
  */
 export async function verifyAccessToken(
   token: string,
-  keys?: SigningKeys,
+  keys?: VerifyingKeys,
   settings: TokenSettings = tokenSettings(),
 ): Promise<AccessClaims> {
-  const verificationKey = (keys ?? (await signingKeys())).verificationKey
+  const verificationKey = (keys ?? (await verifyingKeys())).verificationKey
   try {
     const { payload } = await jwtVerify(token, verificationKey, {
       algorithms: [signingAlgorithm],

@@ -1,7 +1,7 @@
 // The stores an HTTP handler reaches, as lazy getters: the real ones here, others in tests.
 import type { Redis } from '@upstash/redis'
 import type { Db } from 'mongodb'
-import { signingKeys } from '../auth/keys.ts'
+import { verifyingKeys } from '../auth/keys.ts'
 import { type Tokens, tokenSettings } from '../auth/tokens.ts'
 import { mongoDb } from '../stores/mongo.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
@@ -18,5 +18,5 @@ export const storeDeps: HttpDeps = {
   sql: postgresClient,
   mongo: mongoDb,
   redis: redisClient,
-  tokens: async () => ({ keys: await signingKeys(), settings: tokenSettings() }),
+  tokens: async () => ({ keys: await verifyingKeys(), settings: tokenSettings() }),
 }

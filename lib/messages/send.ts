@@ -3,6 +3,7 @@ import type { Db } from 'mongodb'
 import { directConversationId, directKey } from '../conversations/direct.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { recordSend } from '../metrics/delivery.ts'
 import { notifyOffline } from '../notifications/producers.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
@@ -179,6 +180,7 @@ export async function sendMessage(
   input: MessageInput,
   options: SendOptions = {},
 ): Promise<Sent> {
+  const started = performance.now()
   const sent = await storeMessage(ctx, senderId, to, input)
   const { message } = sent
   await options
@@ -186,6 +188,7 @@ export async function sendMessage(
     .catch((error: unknown) =>
       logger.warn('message ack not delivered', { error: error as Error, messageId: message.id }),
     )
+  recordSend(sent, started)
   if (sent.duplicate) return sent
   const deliver = async () => {
     const frame = { type: 'message.new', message }

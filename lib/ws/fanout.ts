@@ -5,6 +5,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { config } from '../config.ts'
 import { connectionsOf, removeGoneConnection } from '../connections/store.ts'
 import { logger } from '../log.ts'
+import { recordFanOut } from '../metrics/delivery.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
 import { wsManagementClient } from '../stores/ws-management.ts'
 import { forEachBounded } from './bounded.ts'
@@ -44,6 +45,7 @@ export async function deliverToUsers(
 ): Promise<Delivery> {
   const result: Delivery = { delivered: 0, gone: [], offlineUserIds: [], failed: 0 }
   if (userIds.length === 0) return result
+  const started = performance.now()
   const byUser = await connectionsOf(deps.dynamo, deps.table, userIds)
   const targets: { userId: string; connectionId: string }[] = []
   for (const [userId, connectionIds] of byUser) {
@@ -74,6 +76,7 @@ export async function deliverToUsers(
     )
   })
   for (const userId of tried) if (!reached.has(userId)) result.offlineUserIds.push(userId)
+  recordFanOut(result, started)
   return result
 }
 

@@ -1,10 +1,13 @@
 import type { PolicyViolation } from 'aws-cdk-lib'
-import { Validations } from 'aws-cdk-lib'
+import { App, Validations } from 'aws-cdk-lib'
+import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import type { IConstruct } from 'constructs'
 import { afterAll, describe, expect, test } from 'vitest'
+import { chatService } from '../../infra/cloud/service.ts'
+import { stageConfig } from '../../infra/cloud/stage-config.ts'
 import { fixtureRoutes } from './fixture-routes.ts'
-import { removeSynthOutputs, synth } from './synth.ts'
+import { cdkJson, removeSynthOutputs, synth } from './synth.ts'
 
 afterAll(removeSynthOutputs)
 
@@ -53,10 +56,27 @@ describe.each([
     expect(warnings.map(describeViolation)).toEqual([])
   })
 
+  test('no acknowledgement of a wildcard resource covers a whole function: each names its resource', () => {
+    const blanket = acknowledgements(app).filter(([, rule]) =>
+      rule.endsWith('AwsSolutions-IAM5[Resource::*]'),
+    )
+    // Only the rotation function: CDK grants every rotation function GetRandomPassword, which has no resource.
+    expect(blanket.map(([path]) => path)).toEqual([
+      expect.stringMatching(/\/JwtSigningKeysRotation\/Function$/),
+    ])
+  })
+
   test('every acknowledgement gives its reason', () => {
     const found = acknowledgements(app)
     expect(found.length).toBeGreaterThan(0)
     for (const [path, rule, reason] of found)
       expect({ path, rule, reason }).toMatchObject({ reason: expect.stringMatching(/\w.{20,}/) })
   })
+})
+
+test('the app runs cdk-nag on every synth: a finding nobody acknowledged fails it', () => {
+  const app = new App({ context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] } })
+  const { stateless } = chatService(app, stageConfig(cdkJson.context.stages, 'dev'))
+  new sqs.Queue(stateless, 'UnencryptedQueue', { encryption: sqs.QueueEncryption.UNENCRYPTED })
+  expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/)
 })

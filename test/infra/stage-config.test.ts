@@ -11,13 +11,23 @@ describe('stage settings from cdk.json', () => {
   })
 
   test.each(['dev', 'prod'])('the %s stage in cdk.json is valid', (name) => {
-    const stage = stageConfig(cdkJson.context.stages, name)
+    const stage = stageConfig(cdkJson.context.stages, name, { alarmEmail: 'ops@example.com' })
     expect(stage.stageName).toBe(name)
     expect(stage.natGateways).toBeGreaterThanOrEqual(1)
   })
 
+  test('prod is a production stage: without alarmEmail it fails, naming the setting', () => {
+    expect(() => stageConfig(cdkJson.context.stages, 'prod')).toThrow(
+      /stage "prod": alarmEmail: a production stage needs alarmEmail/,
+    )
+    expect(stageConfig(cdkJson.context.stages, 'dev').alarmEmail).toBeUndefined()
+    expect(stageConfig(cdkJson.context.stages, 'prod', { alarmEmail: 'ops@example.com' }).alarmEmail).toBe(
+      'ops@example.com',
+    )
+  })
+
   test('prod protects and keeps its data and dev does neither', () => {
-    const prod = stageConfig(cdkJson.context.stages, 'prod')
+    const prod = stageConfig(cdkJson.context.stages, 'prod', { alarmEmail: 'ops@example.com' })
     const dev = stageConfig(cdkJson.context.stages, 'dev')
     expect([prod.deletionProtection, prod.retainOnDelete, prod.databaseMultiAz]).toEqual([true, true, true])
     expect([dev.deletionProtection, dev.retainOnDelete, dev.databaseMultiAz]).toEqual([false, false, false])

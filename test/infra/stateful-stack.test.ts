@@ -126,6 +126,8 @@ describe('connections table', () => {
             { AttributeName: connectionsTable.byUserIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: connectionsTable.byUserIndex.sortKey, KeyType: 'RANGE' },
           ],
+          // Fan-out reads connection ids only: the index carries keys and nothing else.
+          Projection: { ProjectionType: 'KEYS_ONLY' },
         }),
       ],
     })
@@ -254,7 +256,42 @@ describe('service secrets', () => {
     })
   })
 
+  test('each rotation writes the public keys to their own secret, the only other secret its function may write', () => {
+    const [publicKeys] = logicalIds(dev, 'AWS::SecretsManager::Secret', {
+      Properties: { Name: 'chat-service/dev/jwt-public-keys' },
+    })
+    expect(publicKeys).toBeDefined()
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'chat-service/dev/jwt-public-keys',
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"keys":[]}' }),
+    })
+    dev.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { PUBLIC_KEYS_SECRET_ARN: { Ref: publicKeys } } },
+    })
+    dev.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['secretsmanager:PutSecretValue']),
+            Effect: 'Allow',
+            Resource: { Ref: publicKeys },
+          }),
+        ]),
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('JwtSigningKeysRotationFunctionServiceRole') }],
+    })
+  })
+
   test('no secret value is written into the template', () => {
     dev.allResourcesProperties('AWS::SecretsManager::Secret', { SecretString: Match.absent() })
+  })
+})
+
+describe('logs', () => {
+  test('prod keeps every log group when the stack goes (retainOnDelete); dev removes them', () => {
+    for (const group of Object.values(prod.findResources('AWS::Logs::LogGroup')))
+      expect(group).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' })
+    for (const group of Object.values(dev.findResources('AWS::Logs::LogGroup')))
+      expect(group).toMatchObject({ DeletionPolicy: 'Delete' })
   })
 })

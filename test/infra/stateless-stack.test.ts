@@ -80,29 +80,46 @@ describe.each([
     },
   )
 
-  test.each(names)('%s holds no credential in its environment, only names and secret ARNs', (name) => {
-    const variables = (
-      functionView(template, name).props.Environment as { Variables: Record<string, unknown> }
-    ).Variables
-    for (const [key, value] of Object.entries(variables)) {
-      expect(key).not.toMatch(/PASSWORD|TOKEN|DATABASE_URL|MONGO_URL|SIGNING_KEYS/)
-      if (key.includes('SECRET')) expect(key).toMatch(/_SECRET_ARN$/)
-      expect(JSON.stringify(value)).not.toContain('{{resolve:secretsmanager')
-    }
-    expect(variables).toMatchObject({
-      DATABASE_SECRET_ARN: statefulValue('RefDatabaseSecret'),
-      DATABASE_HOST: statefulValue('DatabaseInstanceProxy.*Endpoint'),
-      DATABASE_SSL: 'true',
-      MONGO_SECRET_ARN: statefulValue('SecretsMongo'),
-      UPSTASH_SECRET_ARN: statefulValue('SecretsUpstash'),
-      JWT_SECRET_ARN: statefulValue('SecretsJwtSigningKey'),
-      STAGE: 'dev',
-      ALLOWED_ORIGINS: 'http://localhost:5173',
-      IDLE_TIMEOUT_MINUTES: '5',
-      UPLOAD_MAX_BYTES: String(25 * 1024 * 1024),
-    })
-    expect(JSON.stringify(variables.WS_MANAGEMENT_ENDPOINT)).toMatch(/"https:\/\/".*execute-api.*"\/dev"/)
-  })
+  test.each(names)(
+    '%s holds no credential in its environment, and names only the secrets of the stores it uses',
+    (name) => {
+      const variables = (
+        functionView(template, name).props.Environment as { Variables: Record<string, unknown> }
+      ).Variables
+      for (const [key, value] of Object.entries(variables)) {
+        expect(key).not.toMatch(/PASSWORD|TOKEN|DATABASE_URL|MONGO_URL|SIGNING_KEYS|PUBLIC_KEYS$/)
+        if (key.includes('SECRET')) expect(key).toMatch(/_SECRET_ARN$/)
+        expect(JSON.stringify(value)).not.toContain('{{resolve:secretsmanager')
+      }
+      const uses = routes.functions[name]?.uses as readonly Store[]
+      const secretOf: [Store, string, string][] = [
+        ['postgres', 'DATABASE_SECRET_ARN', 'RefDatabaseSecret'],
+        ['mongo', 'MONGO_SECRET_ARN', 'SecretsMongo'],
+        ['redis', 'UPSTASH_SECRET_ARN', 'SecretsUpstash'],
+        ['signingKey', 'JWT_SIGNING_SECRET_ARN', 'SecretsJwtSigningKeys'],
+      ]
+      for (const [store, variable, output] of secretOf) {
+        if (uses.includes(store)) expect(variables[variable]).toEqual(statefulValue(output))
+        else expect(variables[variable]).toBeUndefined()
+      }
+      if (uses.includes('postgres')) {
+        expect(variables).toMatchObject({
+          DATABASE_HOST: statefulValue('DatabaseInstanceProxy.*Endpoint'),
+          DATABASE_SSL: 'true',
+        })
+      }
+      expect(variables).toMatchObject({
+        STAGE: 'dev',
+        ALLOWED_ORIGINS: 'http://localhost:5173',
+        IDLE_TIMEOUT_MINUTES: '5',
+        UPLOAD_MAX_BYTES: String(25 * 1024 * 1024),
+        CONNECTIONS_TABLE: 'chat-service-dev-connections',
+      })
+      if (uses.includes('wsManagement')) {
+        expect(JSON.stringify(variables.WS_MANAGEMENT_ENDPOINT)).toMatch(/"https:\/\/".*execute-api.*"\/dev"/)
+      }
+    },
+  )
 
   /** What each store in `uses` must grant, recognised in the role's statements. */
   const grantOf: Record<Store, (statements: Statement[], actions: string[]) => boolean> = {
@@ -110,9 +127,10 @@ describe.each([
     mongo: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsMongo')),
     redis: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsUpstash')),
     connections: (_s, a) => a.includes('dynamodb:PutItem'),
-    uploads: (_s, a) => a.includes('s3:PutObject') && a.includes('s3:GetObject*'),
+    uploads: (_s, a) => a.includes('s3:PutObject') && a.includes('s3:GetObject'),
     notifications: (_s, a) => a.includes('sqs:SendMessage'),
     wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
+    signingKey: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsJwtSigningKeys')),
   }
 
   test.each(names)('%s is granted exactly the stores it uses', (name) => {
@@ -127,6 +145,16 @@ describe.each([
     expect(actions.filter((action) => action.startsWith('s3:')).some((a) => a.startsWith('s3:Delete'))).toBe(
       false,
     )
+  })
+
+  test("connections users may query the table's byUser index, which a grant on the table alone does not reach", () => {
+    for (const name of names) {
+      if (!((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('connections')) continue
+      const query = functionView(template, name).statements.find((s) =>
+        [s.Action].flat().includes('dynamodb:Query'),
+      )
+      expect(JSON.stringify(query?.Resource)).toMatch(/:table\/chat-service-dev-connections\/index\/byUser"/)
+    }
   })
 
   test("ManageConnections is allowed only on this stage's @connections", () => {
@@ -161,16 +189,39 @@ describe.each([
     })
   })
 
-  test('the JWT signing keys are read only by HTTP route functions and the WebSocket authorizer', () => {
+  test('only functions that issue tokens read the private signing key; every verifier reads the public keys alone', () => {
     const verifiers = new Set([
       ...routes.httpRoutes.map((route) => route.function),
       ...(routes.webSocket.authorizer ? [routes.webSocket.authorizer.function] : []),
     ])
+    const issuers = names.filter((name) =>
+      ((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('signingKey'),
+    )
+    expect(issuers).toEqual(['auth'])
     for (const name of names) {
-      const reads = functionView(template, name).statements.some((s) =>
-        JSON.stringify(s.Resource).includes('SecretsJwtSigningKey'),
+      const { statements, props } = functionView(template, name)
+      const reads = (output: string) =>
+        statements.some(
+          (s) =>
+            JSON.stringify(s.Resource).includes(output) &&
+            [s.Action].flat().includes('secretsmanager:GetSecretValue'),
+        )
+      const variables = (props.Environment as { Variables: Record<string, unknown> }).Variables
+      expect({
+        name,
+        signing: reads('SecretsJwtSigningKeys'),
+        public: reads('SecretsJwtPublicKeys'),
+      }).toEqual({
+        name,
+        signing: issuers.includes(name),
+        public: verifiers.has(name),
+      })
+      expect(JSON.stringify(variables.JWT_SIGNING_SECRET_ARN ?? null).includes('JwtSigningKeys')).toBe(
+        issuers.includes(name),
       )
-      expect({ name, reads }).toEqual({ name, reads: verifiers.has(name) })
+      expect(JSON.stringify(variables.JWT_PUBLIC_KEYS_SECRET_ARN ?? null).includes('JwtPublicKeys')).toBe(
+        verifiers.has(name),
+      )
     }
   })
 
@@ -196,11 +247,10 @@ describe.each([
     expect(routeKeys.sort()).toEqual(routes.webSocket.routes.map((r) => r.routeKey).sort())
   })
 
-  test('both stages throttle and write access logs without query strings', () => {
+  test('both stages write access logs without query strings', () => {
     for (const stageName of ['$default', 'dev']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
         StageName: stageName,
-        DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
         AccessLogSettings: {
           DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('AccessLogs'), 'Arn'] },
           Format: Match.stringLikeRegexp('\\$context.requestId'),
@@ -285,6 +335,61 @@ describe.each([
   })
 })
 
+describe('grants limited to the calls made', () => {
+  let template: Template
+  beforeAll(() => {
+    template = synth().statelessTemplate
+  })
+
+  test('health gets the one read each probe makes, and nothing that writes', () => {
+    const { statements } = functionView(template, 'health')
+    const of = (prefix: string) =>
+      statements.filter((s) => [s.Action].flat().some((a) => a.startsWith(prefix))).map((s) => s.Action)
+    expect(of('s3:')).toEqual(['s3:ListBucket'])
+    expect(of('dynamodb:')).toEqual(['dynamodb:GetItem'])
+    expect(of('sqs:')).toEqual(['sqs:GetQueueAttributes'])
+  })
+
+  test('uploads users get the object calls the service makes, and no wildcard action', () => {
+    const { actions } = functionView(template, 'uploads')
+    expect(actions.filter((a) => a.startsWith('s3:')).sort()).toEqual([
+      's3:GetObject',
+      's3:GetObjectTagging',
+      's3:ListBucket',
+      's3:PutObject',
+      's3:PutObjectTagging',
+    ])
+  })
+
+  test('the first admin of a private database: an operator-invoked function under a name known in advance', () => {
+    const { props, statements } = functionView(template, 'createAdmin')
+    expect(props.FunctionName).toBe('chat-service-dev-createAdmin')
+    expect(props.VpcConfig).toBeDefined()
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: [statefulValue('RefDatabaseSecret'), statefulValue('SecretsMongo')],
+      }),
+    ])
+    // Not routed: nothing but an operator's lambda:InvokeFunction reaches it.
+    expect(
+      template.findResources('AWS::Lambda::Permission', {
+        Properties: {
+          FunctionName: Match.objectLike({
+            'Fn::GetAtt': [functionView(template, 'createAdmin').logicalId, 'Arn'],
+          }),
+        },
+      }),
+    ).toEqual({})
+  })
+
+  test('password hashing functions are sized for Argon2 (a hash under 50 ms: DEPLOY.md)', () => {
+    for (const name of ['auth', 'users', 'createAdmin'])
+      expect(functionView(template, name).props.MemorySize).toBe(1536)
+    expect(functionView(template, 'friends').props.MemorySize).toBe(512)
+  })
+})
+
 describe('what the table adds as features land', () => {
   let template: Template
   let queueVisibility: number
@@ -328,6 +433,14 @@ describe('what the table adds as features land', () => {
     const timeout = functionView(template, 'notify').props.Timeout as number
     expect(queueVisibility).toBe(notificationQueue.visibilityTimeoutSeconds)
     expect(queueVisibility).toBeGreaterThanOrEqual(6 * timeout)
+  })
+
+  test('a failed reaper run is not retried by Lambda, so runs never overlap', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionView(template, 'reapIdle').logicalId },
+      MaximumRetryAttempts: 0,
+      Qualifier: '$LATEST',
+    })
   })
 
   test('the idle reaper runs on an EventBridge schedule', () => {

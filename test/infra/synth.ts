@@ -10,9 +10,8 @@ import {
 } from 'aws-cdk-lib/cx-api'
 import { projectRoot } from '../../infra/cloud/chat-function.ts'
 import type { RouteTable } from '../../infra/cloud/route-table.ts'
+import { chatService } from '../../infra/cloud/service.ts'
 import { type StageSettings, stageConfig } from '../../infra/cloud/stage-config.ts'
-import { StatefulStack } from '../../infra/cloud/stateful-stack.ts'
-import { StatelessStack } from '../../infra/cloud/stateless-stack.ts'
 
 export const cdkJson = JSON.parse(readFileSync(join(projectRoot, 'cdk.json'), 'utf8')) as {
   app: string
@@ -39,7 +38,9 @@ export function synth(options: SynthOptions = {}) {
   const stageName = options.stage ?? 'dev'
   const stages = { ...cdkJson.context.stages }
   stages[stageName] = { ...(stages[stageName] as object), ...options.settings }
-  const stage = stageConfig(stages, stageName)
+  // A production stage needs an alarm address; tests that are about its absence say alarmEmail: undefined.
+  const alarmEmail = options.settings && 'alarmEmail' in options.settings ? undefined : 'alarms@example.com'
+  const stage = stageConfig(stages, stageName, { alarmEmail })
   const app = new App({
     context: {
       ...cdkJson.context,
@@ -50,12 +51,7 @@ export function synth(options: SynthOptions = {}) {
     },
   })
   outdirs.push(app.outdir)
-  const stateful = new StatefulStack(app, `ChatService-${stageName}-Stateful`, { stage })
-  const stateless = new StatelessStack(app, `ChatService-${stageName}-Stateless`, {
-    stage,
-    stateful,
-    routes: options.routes,
-  })
+  const { stateful, stateless } = chatService(app, stage, options.routes)
   return {
     app,
     stage,

@@ -59,6 +59,8 @@ export default async function setup(project: TestProject) {
     STAGE: `test-${runId}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'SILENT',
     POWERTOOLS_DEV: 'false',
+    // Delivery metrics (EMF lines on stdout) are pinned by their own test; the rest of the suite stays quiet.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   }
   const teardown = async () => {
     await stores.stop()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig } from '../../lib/config.ts'
+import { ConfigError, parseConfig, requireOneOf } from '../../lib/config.ts'
 
 const complete = {
   DATABASE_URL: 'postgres://u@127.0.0.1:5432/chat',
@@ -47,9 +47,7 @@ describe('configuration', () => {
       }
     })()
     for (const name of [
-      'DATABASE_URL',
       'MONGO_URL',
-      'UPSTASH_REDIS_REST_URL',
       'CONNECTIONS_TABLE',
       'UPLOADS_BUCKET',
       'NOTIFICATIONS_QUEUE_URL',
@@ -57,6 +55,17 @@ describe('configuration', () => {
     ]) {
       expect(message).toContain(name)
     }
+  })
+
+  it("checks a store's settings where the store is used, so a function is given only its own stores'", () => {
+    const { DATABASE_URL, MONGO_URL, ...withoutStores } = complete
+    const env = parseConfig(withoutStores)
+    expect(() => requireOneOf(env, ['DATABASE_URL', 'DATABASE_SECRET_ARN'], 'set one')).toThrow(
+      /Invalid configuration: DATABASE_URL: set one/,
+    )
+    expect(() =>
+      requireOneOf(parseConfig(complete), ['MONGO_URL', 'MONGO_SECRET_ARN'], 'set one'),
+    ).not.toThrow()
   })
 
   it('accepts secret ARNs in place of URLs, as the deployed stack provides', () => {
@@ -105,5 +114,18 @@ describe('configuration', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('secret-ish')
     }
+  })
+
+  it('takes the public key set as a JWKS and refuses one that carries a private key', async () => {
+    const { generateSigningKeys, publicKeySet } = await import('../../lib/auth/keys.ts')
+    const keys = JSON.parse(await generateSigningKeys())
+    const set = publicKeySet(keys)
+    const config = parseConfig({ ...complete, JWT_PUBLIC_KEYS: JSON.stringify(set) })
+    expect(config.JWT_PUBLIC_KEYS?.keys[0]).toEqual({ ...set.keys[0], use: 'sig' })
+    expect(JSON.stringify(config.JWT_PUBLIC_KEYS)).not.toContain('"d"')
+    const leaky = { keys: [{ ...set.keys[0], d: keys[0].d }] }
+    expect(() => parseConfig({ ...complete, JWT_PUBLIC_KEYS: JSON.stringify(leaky) })).toThrow(
+      /JWT_PUBLIC_KEYS.*private part/,
+    )
   })
 })

@@ -1,7 +1,14 @@
 import { createHmac, createPublicKey, randomUUID } from 'node:crypto'
 import { exportSPKI, SignJWT } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { generateSigningKeys, importSigningKeys, type SigningKeys } from '../../lib/auth/keys.ts'
+import {
+  generateSigningKeys,
+  importSigningKey,
+  importVerifyingKeys,
+  publicKeySet,
+  type SigningKey,
+  type VerifyingKeys,
+} from '../../lib/auth/keys.ts'
 import { issueAccessToken, type TokenSettings, verifyAccessToken } from '../../lib/auth/tokens.ts'
 import { signingKeysSchema } from '../../lib/config.ts'
 import { UnauthorizedError } from '../../lib/errors.ts'
@@ -15,10 +22,16 @@ const claims = { userId: randomUUID(), role: 'user', sessionId: randomUUID() }
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url')
 
 let ourKeysJson: string
-let keys: SigningKeys
-let otherKeys: SigningKeys
+type Keys = SigningKey & VerifyingKeys
+let keys: Keys
+let otherKeys: Keys
 
-const keysFrom = async (json: string) => importSigningKeys(signingKeysSchema.parse(JSON.parse(json)))
+/** The signing key and, from the public half alone, the verifying keys of one key list. */
+async function importKeys(list: unknown): Promise<Keys> {
+  const parsed = signingKeysSchema.parse(list)
+  return { ...(await importSigningKey(parsed)), ...importVerifyingKeys(publicKeySet(parsed)) }
+}
+const keysFrom = async (json: string) => importKeys(JSON.parse(json))
 
 beforeAll(async () => {
   ourKeysJson = await generateSigningKeys()
@@ -39,17 +52,17 @@ function forged(overrides: { header?: Record<string, unknown>; aud?: string; iss
   return jwt.sign(keys.privateKey)
 }
 
-const refused = (token: string, using: SigningKeys = keys) =>
+const refused = (token: string, using: VerifyingKeys = keys) =>
   expect(verifyAccessToken(token, using, settings)).rejects.toBeInstanceOf(UnauthorizedError)
 
 describe('access tokens', () => {
   it('carry the user, role and session, and verify with the key set', async () => {
-    const token = await issueAccessToken({ keys, settings }, claims)
+    const token = await issueAccessToken({ signer: keys, settings }, claims)
     expect(await verifyAccessToken(token, keys, settings)).toEqual(claims)
   })
 
   it('name the signing key and the RFC 9068 type in the header', async () => {
-    const token = await issueAccessToken({ keys, settings }, claims)
+    const token = await issueAccessToken({ signer: keys, settings }, claims)
     const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString())
     expect(header).toEqual({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt' })
   })
@@ -70,7 +83,7 @@ describe('access tokens', () => {
     refused(await forged({ header: { typ: 'JWT' } })))
 
   it('are refused when the payload is altered after signing', async () => {
-    const [header, , signature] = (await issueAccessToken({ keys, settings }, claims)).split('.')
+    const [header, , signature] = (await issueAccessToken({ signer: keys, settings }, claims)).split('.')
     const payload = b64({
       sub: claims.userId,
       role: 'admin',
@@ -116,18 +129,18 @@ describe('access tokens', () => {
   })
 
   it('are refused when signed by a key that is not ours, even with our key id', async () => {
-    const token = await issueAccessToken({ keys: { ...otherKeys, kid: keys.kid }, settings }, claims)
+    const token = await issueAccessToken({ signer: { ...otherKeys, kid: keys.kid }, settings }, claims)
     await refused(token)
   })
 
   it('keep verifying after rotation while the old key stays in the list', async () => {
     const old = JSON.parse(await generateSigningKeys())
-    const oldKeys = await importSigningKeys(old)
-    const token = await issueAccessToken({ keys: oldKeys, settings }, claims)
-    const rotated = await importSigningKeys([...JSON.parse(await generateSigningKeys()), old[0]])
+    const oldKeys = await importKeys(old)
+    const token = await issueAccessToken({ signer: oldKeys, settings }, claims)
+    const rotated = await importKeys([...JSON.parse(await generateSigningKeys()), old[0]])
     expect(rotated.kid).not.toBe(oldKeys.kid)
     expect(await verifyAccessToken(token, rotated, settings)).toEqual(claims)
-    await refused(token, await importSigningKeys(JSON.parse(await generateSigningKeys())))
+    await refused(token, await importKeys(JSON.parse(await generateSigningKeys())))
   })
 
   it('are refused when garbled', async () => {

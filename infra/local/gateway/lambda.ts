@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Context } from 'aws-lambda'
+import { triggerOf, withInvocation } from './invocations.ts'
 import type { LocalIdentity, RouteTable } from './table.ts'
 
 type Handler = (event: unknown, context: Context) => unknown
@@ -85,7 +86,9 @@ export function localFunctions(table: RouteTable, root: string, identity: LocalI
       try {
         // The handler keeps running after a timeout (one process, no sandbox to freeze); its result is dropped.
         const result = await Promise.race([
-          Promise.resolve().then(() => handler(event, context(name, Date.now() + limit, memoryMb))),
+          withInvocation({ function: name, entry, trigger: triggerOf(event) }, () =>
+            Promise.resolve().then(() => handler(event, context(name, Date.now() + limit, memoryMb))),
+          ),
           expired,
         ])
         // Lambda hands the caller the result's JSON, so what cannot cross that boundary fails here too.

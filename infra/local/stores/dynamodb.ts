@@ -38,7 +38,7 @@ async function ensureConnectionsTable(
               { AttributeName: byUserIndex.partitionKey, KeyType: 'HASH' },
               { AttributeName: byUserIndex.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: byUserIndex.projection },
           },
         ],
       }),

@@ -1,7 +1,9 @@
-// The local stand-in for the JWT signing-key secret: JWT_SIGNING_KEYS when given, else a key kept in <dataDir>.
+// The local stand-ins for the two JWT key secrets: the signing keys (JWT_SIGNING_KEYS when given, else a key kept
+// in <dataDir>) and their public key set (JWT_PUBLIC_KEYS), which is all that verifying code reads.
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { generateSigningKeys } from '../../../lib/auth/keys.ts'
+import { generateSigningKeys, publicKeySet } from '../../../lib/auth/keys.ts'
+import { signingKeysSchema } from '../../../lib/config.ts'
 import { fromEnvironment, type RunningStore, type StoreContext } from './store.ts'
 
 /** Kept across restarts, so tokens issued before a restart of `npm run dev` still verify after it. */
@@ -21,13 +23,28 @@ async function keptKeys(file: string): Promise<string> {
   }
 }
 
+/** Both secrets' values: a signing key list that does not parse is left for lib/config.ts to name. */
+function keyEnv(signingKeys: string): Record<string, string> {
+  const parsed = (() => {
+    try {
+      return signingKeysSchema.safeParse(JSON.parse(signingKeys))
+    } catch {
+      return undefined
+    }
+  })()
+  return {
+    JWT_SIGNING_KEYS: signingKeys,
+    ...(parsed?.success ? { JWT_PUBLIC_KEYS: JSON.stringify(publicKeySet(parsed.data)) } : {}),
+  }
+}
+
 export async function startSigningKeys({ env, dataDir }: StoreContext): Promise<RunningStore> {
   if (env.JWT_SIGNING_KEYS)
-    return fromEnvironment('jwt-keys', 'JWT_SIGNING_KEYS', { JWT_SIGNING_KEYS: env.JWT_SIGNING_KEYS })
+    return fromEnvironment('jwt-keys', 'JWT_SIGNING_KEYS', keyEnv(env.JWT_SIGNING_KEYS))
   const file = join(dataDir, 'jwt-signing-keys.json')
   return {
     stores: [{ name: 'jwt-keys', endpoint: file, source: 'started' }],
-    env: { JWT_SIGNING_KEYS: await keptKeys(file) },
+    env: keyEnv(await keptKeys(file)),
     stop: async () => {},
   }
 }

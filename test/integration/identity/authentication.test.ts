@@ -1,7 +1,7 @@
 import { createHmac, createPublicKey } from 'node:crypto'
 import { exportSPKI, SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signingKeys } from '../../../lib/auth/keys.ts'
+import { signingKey } from '../../../lib/auth/keys.ts'
 import { tokenSettings } from '../../../lib/auth/tokens.ts'
 import { signingKeysSchema } from '../../../lib/config.ts'
 import { closeMongo } from '../../../lib/stores/mongo.ts'
@@ -39,10 +39,10 @@ function claimsWith(changes: Record<string, unknown> = {}) {
 }
 
 async function signedWithOurKey(claims: Record<string, unknown>, header: Record<string, unknown> = {}) {
-  const keys = await signingKeys()
+  const signer = await signingKey()
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', kid: keys.kid, typ: 'at+jwt', ...header })
-    .sign(keys.privateKey)
+    .setProtectedHeader({ alg: 'ES256', kid: signer.kid, typ: 'at+jwt', ...header })
+    .sign(signer.privateKey)
 }
 
 async function hmacWithPublicKey(): Promise<string> {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createAuthorizer } from '../../../functions/ws/authorizer.ts'
 import { repositoryRoot } from '../../../infra/local/gateway/table.ts'
-import { signingKeys } from '../../../lib/auth/keys.ts'
+import { verifyingKeys } from '../../../lib/auth/keys.ts'
 import { tokenSettings } from '../../../lib/auth/tokens.ts'
 import { authorizeConnect, type ConnectAuthorizerEvent } from '../../../lib/connections/authorize.ts'
 import { logger } from '../../../lib/log.ts'
@@ -23,7 +23,7 @@ function sample(token: string | undefined, headers: Record<string, string> = {})
 const authorizer = createAuthorizer()
 const deps = async (allowedOrigins: string[]) => ({
   sql: await postgresClient(),
-  tokens: { keys: await signingKeys(), settings: tokenSettings() },
+  tokens: { keys: await verifyingKeys(), settings: tokenSettings() },
   allowedOrigins,
 })
 

@@ -1,6 +1,6 @@
 // Users with live sessions and real access tokens, and friendships between them, written straight to PostgreSQL.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { signingKeys } from '../../../lib/auth/keys.ts'
+import { signingKey } from '../../../lib/auth/keys.ts'
 import { storeRefreshToken } from '../../../lib/auth/refresh-tokens.ts'
 import { issueAccessToken, tokenSettings } from '../../../lib/auth/tokens.ts'
 import { orderedPair } from '../../../lib/friends/relations.ts'
@@ -30,7 +30,7 @@ export async function person(): Promise<Person> {
     userAgent: 'test',
   })
   const token = await issueAccessToken(
-    { keys: await signingKeys(), settings: tokenSettings() },
+    { signer: await signingKey(), settings: tokenSettings() },
     { userId: row.id, role: 'user', sessionId },
   )
   return { id: row.id, sessionId, token }

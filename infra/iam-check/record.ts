@@ -1,0 +1,184 @@
+// Records every AWS call each function makes while the local runtime runs, for `npm run check:iam`.
+// Installed only by the local runtime (or a test worker) when AWS_CALLS_RECORD_DIR is set: it hooks the AWS SDK
+// in this process and attributes each call to the invocation it runs in, as a Lambda's role would be.
+import { appendFileSync, mkdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { currentInvocation, onInvocation } from '../local/gateway/invocations.ts'
+
+/** Where a resource a call names came from: the environment variable whose local value it was. */
+export interface ResourceRef {
+  env: string
+  /** What follows the named resource: an index of a table, a key in a bucket, a connection of the endpoint. */
+  index?: string
+  key?: string
+  connectionId?: string
+}
+
+export interface RecordedCall {
+  kind: 'call'
+  function: string
+  entry: string
+  /** The SDK client and operation: `DynamoDBClient` `Query`. */
+  client: string
+  operation: string
+  /** Set for a presigned POST: a policy signed for the client to use, never sent by the function. */
+  presigned?: boolean
+  resource?: ResourceRef
+  /** A local value no environment variable names: the call reached something the deployed config cannot. */
+  unnamed?: string
+}
+
+export interface RecordedInvocation {
+  kind: 'invocation'
+  function: string
+  entry: string
+  trigger: string
+}
+
+export type Recorded = RecordedCall | RecordedInvocation
+
+export const recordDirVariable = 'AWS_CALLS_RECORD_DIR'
+
+/** Variables that name resources; a value the call carries is matched against their local values. */
+const namingVariables = /^(?!AWS_)[A-Z0-9_]*(TABLE|BUCKET|QUEUE_URL|ENDPOINT|SECRET_ARN)$/
+
+function resourceOf(value: string): Pick<RecordedCall, 'resource' | 'unnamed'> {
+  const named = Object.entries(process.env).find(
+    ([name, local]) =>
+      namingVariables.test(name) && local !== undefined && local.replace(/\/$/, '') === value,
+  )
+  return named ? { resource: { env: named[0] } } : { unnamed: value }
+}
+
+interface CommandLike {
+  input?: Record<string, unknown>
+}
+
+/** The resource a command names, by its input (and, for @connections, the client's endpoint). */
+async function resourceOfCommand(
+  client: string,
+  input: Record<string, unknown>,
+  endpoint: () => Promise<string | undefined>,
+): Promise<Pick<RecordedCall, 'resource' | 'unnamed'>> {
+  const text = (name: string) => (typeof input[name] === 'string' ? (input[name] as string) : undefined)
+  if (client === 'ApiGatewayManagementApiClient') {
+    const found = resourceOf((await endpoint()) ?? '')
+    return found.resource ? { resource: { ...found.resource, connectionId: text('ConnectionId') } } : found
+  }
+  const table = text('TableName')
+  if (table) {
+    const found = resourceOf(table)
+    return found.resource ? { resource: { ...found.resource, index: text('IndexName') } } : found
+  }
+  const bucket = text('Bucket')
+  if (bucket) {
+    const found = resourceOf(bucket)
+    return found.resource ? { resource: { ...found.resource, key: text('Key') } } : found
+  }
+  const queue = text('QueueUrl')
+  if (queue) return resourceOf(queue)
+  const secret = text('SecretId')
+  if (secret) return resourceOf(secret)
+  return {}
+}
+
+let writer: ((entry: Recorded) => void) | undefined
+let file: string | undefined
+
+/** The file this process records into, once the recorder is installed. */
+export const recordingFile = (): string | undefined => file
+
+/** What makes two entries the same for IAM: connection ids and keys below the top prefix vary per run. */
+function shapeOf(entry: Recorded): string {
+  if (entry.kind !== 'call' || !entry.resource) return JSON.stringify(entry)
+  const { connectionId, key, ...resource } = entry.resource
+  return JSON.stringify({
+    ...entry,
+    resource: { ...resource, key: key?.split('/')[0], connection: !!connectionId },
+  })
+}
+
+/** Appends each distinct entry once to `<dir>/<pid>.jsonl`, so parallel test workers never share a file. */
+function fileWriter(dir: string) {
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, `${process.pid}.jsonl`)
+  file = path
+  const seen = new Set<string>()
+  return (entry: Recorded) => {
+    const shape = shapeOf(entry)
+    if (seen.has(shape)) return
+    seen.add(shape)
+    appendFileSync(path, `${JSON.stringify(entry)}\n`)
+  }
+}
+
+function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
+  const invocation = currentInvocation()
+  if (!invocation || !writer) return
+  writer({ kind: 'call', function: invocation.function, entry: invocation.entry, ...base })
+}
+
+/**
+ * Hooks the AWS SDK of this process once: every command a client resolves (sent, or presigned by getSignedUrl,
+ * which authorizes the same action) and every presigned POST. Later calls are attributed to the invocation they run in.
+ */
+export function installAwsCallRecorder(dir = process.env[recordDirVariable]): boolean {
+  if (!dir) return false
+  if (writer) return true
+  const write = fileWriter(dir)
+  writer = write
+  // Every invocation too, so the check knows what the run covered.
+  onInvocation((invocation) => write({ kind: 'invocation', ...invocation }))
+  const require = createRequire(import.meta.url)
+  // Every client and command of the SDK shares these classes (one @smithy/core in the tree).
+  const { Command } = require('@smithy/core/client') as {
+    Command: { prototype: Record<string, (...args: unknown[]) => unknown> }
+  }
+  const resolve = Command.prototype.resolveMiddlewareWithContext as (
+    this: CommandLike,
+    stack: unknown,
+    configuration: {
+      endpoint?: () => Promise<{ protocol: string; hostname: string; port?: number; path: string }>
+    },
+    options: unknown,
+    context: { clientName: string; commandName: string },
+  ) => unknown
+  Command.prototype.resolveMiddlewareWithContext = function (this: CommandLike, ...args: unknown[]) {
+    const [, configuration, , context] = args as Parameters<typeof resolve>
+    const input = this.input ?? {}
+    if (currentInvocation()) {
+      const endpoint = async () => {
+        const found = await configuration.endpoint?.()
+        if (!found) return undefined
+        const port = found.port ? `:${found.port}` : ''
+        return `${found.protocol}//${found.hostname}${port}${found.path}`.replace(/\/$/, '')
+      }
+      const operation = context.commandName.replace(/Command$/, '')
+      resourceOfCommand(context.clientName, input, endpoint).then(
+        (resource) => record({ client: context.clientName, operation, ...resource }),
+        () => record({ client: context.clientName, operation, unnamed: 'unresolved endpoint' }),
+      )
+    }
+    return resolve.apply(this, args as Parameters<typeof resolve>)
+  }
+  // A presigned POST signs a policy with the function's credentials and never resolves a command.
+  const presignedPost = require('@aws-sdk/s3-presigned-post') as {
+    createPresignedPost: (
+      client: unknown,
+      params: { Bucket: string; Key: string; Fields?: object },
+    ) => unknown
+  }
+  const createPresignedPost = presignedPost.createPresignedPost
+  presignedPost.createPresignedPost = (client, params) => {
+    const found = resourceOf(params.Bucket)
+    const resource = found.resource ? { resource: { ...found.resource, key: params.Key } } : found
+    record({ client: 'S3Client', operation: 'PutObject', presigned: true, ...resource })
+    // Tags set through the POST's `tagging` field need the tagging permission too.
+    if (params.Fields && 'tagging' in params.Fields) {
+      record({ client: 'S3Client', operation: 'PutObjectTagging', presigned: true, ...resource })
+    }
+    return createPresignedPost(client, params)
+  }
+  return true
+}

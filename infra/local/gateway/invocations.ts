@@ -1,0 +1,50 @@
+// Which function invocation the code now running belongs to: set where the local gateway calls a handler, so
+// anything watching the shared process (the AWS call recorder) can tell the functions apart as Lambda would.
+import { AsyncLocalStorage } from 'node:async_hooks'
+
+export interface Invocation {
+  /** The route table's name for the function, and the file it runs. */
+  function: string
+  entry: string
+  /** What invoked it, as the route table names it: `GET /users/{id}`, `ws sendMessage`, `sqs`, `schedule reapIdle`. */
+  trigger: string
+}
+
+const current = new AsyncLocalStorage<Invocation>()
+const listeners = new Set<(invocation: Invocation) => void>()
+
+export const currentInvocation = (): Invocation | undefined => current.getStore()
+
+/** Told of every invocation as it starts. */
+export function onInvocation(listener: (invocation: Invocation) => void): void {
+  listeners.add(listener)
+}
+
+export function withInvocation<T>(invocation: Invocation, run: () => T): T {
+  for (const listener of listeners) listener(invocation)
+  return current.run(invocation, run)
+}
+
+interface AnyEvent {
+  routeKey?: string
+  type?: string
+  methodArn?: string
+  Records?: { eventSource?: string }[]
+  'detail-type'?: string
+  resources?: string[]
+  requestContext?: { eventType?: string; routeKey?: string }
+}
+
+/** The trigger of an event shaped as API Gateway, SQS or EventBridge sends it. */
+export function triggerOf(event: unknown): string {
+  const e = (event ?? {}) as AnyEvent
+  if (e.type === 'REQUEST' && e.methodArn) return 'ws authorizer'
+  if (e.Records?.[0]?.eventSource === 'aws:sqs') return 'sqs'
+  if (e['detail-type'] === 'Scheduled Event') {
+    // The rule's name ends with the schedule's: `rule/chat-service-dev-reapIdle` locally `rule/reapIdle`.
+    return `schedule ${(e.resources?.[0]?.split('rule/')[1] ?? '').split('-').pop()}`
+  }
+  if (e.requestContext?.eventType) return `ws ${e.requestContext.routeKey ?? ''}`
+  if (typeof e.routeKey === 'string') return e.routeKey
+  return 'direct'
+}

@@ -1,0 +1,99 @@
+// npm run check:iam on a recorded fan-out: allowed by the stack's grants, denied once the byUser index grant goes.
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { routeTable } from '../../../infra/cloud/route-table.ts'
+import {
+  checkIam,
+  failed,
+  formatReport,
+  readRecorded,
+  synthesizeStage,
+} from '../../../infra/iam-check/main.ts'
+import { installAwsCallRecorder, recordingFile } from '../../../infra/iam-check/record.ts'
+import type { CfnTemplate, Stacks } from '../../../infra/iam-check/template.ts'
+import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { befriend, person } from '../../integration/realtime/people.ts'
+import { connect, type Device } from '../realtime/sockets.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'check-iam-test-'))
+// Before the runtime loads any handler (under `npm run check:iam` the suite's recorder is already in place).
+installAwsCallRecorder(process.env.AWS_CALLS_RECORD_DIR ?? dir)
+
+let runtime: LocalRuntime
+let stacks: Stacks
+const devices: Device[] = []
+const cdkContext = JSON.parse(readFileSync('cdk.json', 'utf8')).context as Record<string, unknown>
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    env: { ...process.env, STAGE: `iam-${randomBytes(4).toString('hex')}` },
+    httpPort: 0,
+    wsPort: 0,
+  })
+  const [alice, bob] = [await person(), await person()]
+  await befriend(alice, bob)
+  const [alicePhone, bobPhone] = [
+    await connect(runtime.wsUrl, alice.token),
+    await connect(runtime.wsUrl, bob.token),
+  ]
+  devices.push(alicePhone, bobPhone)
+  alicePhone.socket.send(
+    JSON.stringify({ action: 'sendMessage', toUserId: bob.id, clientMsgId: 'm1', body: 'hi' }),
+  )
+  await bobPhone.next((frame) => frame.type === 'message.new')
+  stacks = synthesizeStage('dev', cdkContext)
+})
+afterAll(async () => {
+  await Promise.all(devices.map((device) => device.close()))
+  await runtime?.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const recorded = () => readRecorded(recordingFile() as string, routeTable)
+const byUserQuery = (verdict: { function: string; action: string; resource: string }) =>
+  verdict.function === 'wsSendMessage' &&
+  verdict.action === 'dynamodb:Query' &&
+  verdict.resource.endsWith(':table/chat-service-dev-connections/index/byUser')
+
+/** The stacks with the byUser index taken out of every grant, as Table.fromTableName's grant leaves it. */
+function withoutIndexGrant(given: Stacks): Stacks {
+  const stripped = structuredClone(given)
+  for (const template of Object.values(stripped.templates) as CfnTemplate[]) {
+    for (const resource of Object.values(template.Resources)) {
+      if (resource.Type !== 'AWS::IAM::Policy') continue
+      const document = resource.Properties?.PolicyDocument as { Statement: { Resource: unknown }[] }
+      document.Statement = document.Statement.flatMap((statement) => {
+        const kept = [statement.Resource].flat().filter((arn) => !JSON.stringify(arn).includes('/index/'))
+        return kept.length > 0 ? [{ ...statement, Resource: kept.length === 1 ? kept[0] : kept }] : []
+      })
+    }
+  }
+  return stripped
+}
+
+describe('check:iam', () => {
+  it("allows the fan-out's query of the byUser index under the stack's grants, with nothing denied", async () => {
+    const report = await checkIam({ recorded: recorded(), stacks, stageName: 'dev' })
+    expect(report.verdicts.filter(byUserQuery)).toEqual([expect.objectContaining({ allowed: true })])
+    expect(report.verdicts.filter((verdict) => !verdict.allowed)).toEqual([])
+    expect(report.problems).toEqual([])
+  })
+
+  it('fails, naming the call, when the grant leaves out the byUser index', async () => {
+    const report = await checkIam({
+      recorded: recorded(),
+      stacks: withoutIndexGrant(stacks),
+      stageName: 'dev',
+    })
+    expect(report.verdicts.filter(byUserQuery)).toEqual([
+      expect.objectContaining({ allowed: false, result: 'ImplicitlyDenied' }),
+    ])
+    expect(failed(report)).toBe(true)
+    expect(formatReport(report)).toMatch(
+      /wsSendMessage: dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table\/chat-service-dev-connections\/index\/byUser/,
+    )
+  })
+})
