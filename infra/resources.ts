@@ -2,8 +2,16 @@
 
 export const connectionsTable = {
   partitionKey: 'connectionId',
-  /** Fan-out reads only connection ids from it, which a keys-only projection holds at the least write cost. */
-  byUserIndex: { name: 'byUser', partitionKey: 'userId', sortKey: 'connectionId', projection: 'KEYS_ONLY' },
+  /**
+   * Fan-out reads connection ids from it and revocation each one's session, so the index holds the keys and the
+   * session id only: the least it can hold for both, at the least write cost.
+   */
+  byUserIndex: {
+    name: 'byUser',
+    partitionKey: 'userId',
+    sortKey: 'connectionId',
+    projection: { type: 'INCLUDE', nonKeyAttributes: ['sessionId'] },
+  },
   ttlAttribute: 'expiresAt',
 } as const
 

@@ -24,7 +24,8 @@ export class ConnectionsTable extends Construct {
       indexName: connectionsTable.byUserIndex.name,
       partitionKey: { name: connectionsTable.byUserIndex.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: connectionsTable.byUserIndex.sortKey, type: dynamodb.AttributeType.STRING },
-      projectionType: dynamodb.ProjectionType[connectionsTable.byUserIndex.projection],
+      projectionType: dynamodb.ProjectionType[connectionsTable.byUserIndex.projection.type],
+      nonKeyAttributes: [...connectionsTable.byUserIndex.projection.nonKeyAttributes],
     })
   }
 }

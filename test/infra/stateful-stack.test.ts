@@ -126,8 +126,8 @@ describe('connections table', () => {
             { AttributeName: connectionsTable.byUserIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: connectionsTable.byUserIndex.sortKey, KeyType: 'RANGE' },
           ],
-          // Fan-out reads connection ids only: the index carries keys and nothing else.
-          Projection: { ProjectionType: 'KEYS_ONLY' },
+          // Fan-out reads connection ids, revocation their sessions: the index carries those and nothing else.
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sessionId'] },
         }),
       ],
     })

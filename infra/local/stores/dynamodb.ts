@@ -38,7 +38,10 @@ async function ensureConnectionsTable(
               { AttributeName: byUserIndex.partitionKey, KeyType: 'HASH' },
               { AttributeName: byUserIndex.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: byUserIndex.projection },
+            Projection: {
+              ProjectionType: byUserIndex.projection.type,
+              NonKeyAttributes: [...byUserIndex.projection.nonKeyAttributes],
+            },
           },
         ],
       }),
