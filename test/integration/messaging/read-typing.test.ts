@@ -1,6 +1,6 @@
 // Read markers move forward only and are announced; typing reaches the other members, is never stored, is thinned.
 import { randomUUID } from 'node:crypto'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { messagesOf } from '../../../lib/messages/store.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { type Harness, harness, online } from './harness.ts'
@@ -117,12 +117,19 @@ describe('typing', () => {
 
   it('lets a few start/stop frames through and refuses a flood with rate_limited and retryAfterMs', async () => {
     const { alice, bob, conversationId } = await group(0)
-    for (let i = 0; i < 30; i++)
-      await h.frame(alice, alice.connectionId, {
-        action: 'typing',
-        conversationId,
-        state: i % 2 ? 'stop' : 'start',
-      })
+    // The limit is 5 in a sliding 5 s window: with the clock held still, a slow machine taking longer than 5 s for
+    // the 30 frames cannot let a sixth through, and the test pins the rule rather than the machine's speed.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      for (let i = 0; i < 30; i++)
+        await h.frame(alice, alice.connectionId, {
+          action: 'typing',
+          conversationId,
+          state: i % 2 ? 'stop' : 'start',
+        })
+    } finally {
+      vi.useRealTimers()
+    }
     const relayed = h.framesOf(bob.connectionId)
     expect(relayed.length).toBe(5)
     expect(relayed.map((f) => f.state)).toEqual(['start', 'stop', 'start', 'stop', 'start'])
