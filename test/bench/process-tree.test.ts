@@ -1,0 +1,36 @@
+// CPU of a process tree read from /proc: children are found by parent pid and their CPU is counted.
+import { spawn } from 'node:child_process'
+import { afterEach, describe, expect, it } from 'vitest'
+import { cpuOfTree, cpuSpent, descendants, totalCpuMs } from './process-tree.ts'
+
+const children: ReturnType<typeof spawn>[] = []
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill('SIGKILL')
+})
+
+/** A child that burns `ms` of CPU, says so on stdout, then idles: the amount is CPU, not wall time. */
+async function busyChild(ms: number) {
+  const script = `while (process.cpuUsage().user < ${ms * 1000}); console.log('done'); setInterval(() => {}, 1000)`
+  const child = spawn(process.execPath, ['-e', script])
+  children.push(child)
+  await new Promise((done) => child.stdout.once('data', done))
+  return child
+}
+
+describe.runIf(process.platform === 'linux')('the process tree', () => {
+  it('holds the children of a process, found by parent pid', () => {
+    const child = spawn('sleep', ['30'])
+    children.push(child)
+    expect(descendants(process.pid)).toEqual(expect.arrayContaining([process.pid, child.pid]))
+  })
+
+  it("charges a child's CPU to the tree, named by its executable", async () => {
+    const before = cpuOfTree(process.pid)
+    const child = await busyChild(200)
+    const spent = cpuSpent(before, cpuOfTree(process.pid))
+    const own = spent.find((entry) => entry.pid === child.pid)
+    expect(own?.name).toBe('node')
+    expect(own?.cpuMs).toBeGreaterThan(150)
+    expect(totalCpuMs(spent)).toBeGreaterThanOrEqual(own?.cpuMs ?? Number.POSITIVE_INFINITY)
+  })
+})
