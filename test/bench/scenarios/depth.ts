@@ -78,7 +78,9 @@ const answered = (pages: Pages) =>
     ? `${pages.asked} of ${pages.asked}`
     : `${pages.asked - pages.failed.length} of ${pages.asked} (${[...new Set(pages.failed)].join(', ')})`
 
+/** Seeds on an idle server: PGlite mixes up the statements of two connections that overlap. */
 async function seeded(target: Target, conversationId: string, sender: Person, depth: number) {
+  await quiesce(target.pid)
   const started = performance.now()
   await target.seedHistory(conversationId, sender, depth)
   return (performance.now() - started) / 1000
