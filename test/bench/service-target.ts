@@ -1,11 +1,10 @@
 // The service as `npm run dev` runs it, on its local default stores, in a process of its own with the probe preloaded;
 // users and friendships seeded through the project's code, rooms opened through the gateway.
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { liveRuntime, type RuntimeRecord } from '../../infra/local/runtime-file.ts'
-import { type MessageDocument, messagesOf } from '../../lib/messages/store.ts'
+import { type MessageDocument, messageId, messagesOf } from '../../lib/messages/store.ts'
 import { closeMongo, mongoDb } from '../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../lib/stores/postgres.ts'
 import { type Person as Account, befriend, person } from '../integration/realtime/people.ts'
@@ -114,7 +113,7 @@ export async function startService(ports: { http: number; ws: number }): Promise
       for (let i = 0; i < seqs.length; i += seedBatch) {
         const documents = seqs.slice(i, i + seedBatch).map(
           (seq): MessageDocument => ({
-            _id: randomUUID(),
+            _id: messageId(conversationId, seq),
             conversationId,
             seq,
             senderId: sender.id,
@@ -126,6 +125,11 @@ export async function startService(ports: { http: number; ws: number }): Promise
         )
         await messages.insertMany(documents, { ordered: false })
       }
+      // What each of those sends would have left in PostgreSQL: its retry key, and the conversation's last seq.
+      await sql`
+        insert into message_keys (conversation_id, sender_id, client_msg_id, seq)
+        select ${conversationId}, ${sender.id}, 'seed-' || seq, seq
+        from generate_series(${from + 1}::bigint, ${depth}::bigint) as seq`
       await sql`update conversations set last_seq = greatest(last_seq, ${depth}) where id = ${conversationId}`
     },
     probe: {

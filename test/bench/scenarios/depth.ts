@@ -147,7 +147,7 @@ export const depth = sideBySide({
     ),
   ],
   notes: (_, service) => [
-    `Depth seeded in bulk (straight into the message store, seq moved on in PostgreSQL) in ${Math.round(service.seedSeconds)} s; ` +
+    `Depth seeded in bulk (messages into the message store, their retry keys and seq into PostgreSQL) in ${Math.round(service.seedSeconds)} s; ` +
       'the shallow conversation is measured before the deep one is seeded.',
   ],
 })
