@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 
 export interface ProcessCpu {
   pid: number
-  /** The executable, and for node the script it runs: `node dev.ts`, `ferretdb`, `redis-server`. */
+  /** What runs there: `node dev.ts`, `node host.mjs pglite`, `redis-server`. */
   name: string
   cpuMs: number
 }
@@ -45,12 +45,19 @@ export function descendants(root: number): number[] {
   return found
 }
 
+/**
+ * The executable (redis-server, ferretdb-...), or for node the script and its plain arguments: `node dev.ts`,
+ * `node host.mjs pglite`. Not /proc/<pid>/comm, which cuts names at 15 characters.
+ */
 function nameOf(pid: number): string {
-  const command = read(`/proc/${pid}/comm`)?.trim() ?? String(pid)
-  if (command !== 'node') return command
   const args = (read(`/proc/${pid}/cmdline`) ?? '').split('\0').filter(Boolean)
-  const script = args.slice(1).findLast((arg) => !arg.startsWith('-') && /\.[cm]?[jt]s$/.test(arg))
-  return script ? `node ${basename(script)}` : command
+  // redis-server rewrites its command line into one string: "/usr/bin/redis-server 127.0.0.1:6379".
+  const executable = basename(args[0]?.split(' ')[0] ?? read(`/proc/${pid}/comm`)?.trim() ?? String(pid))
+  if (executable !== 'node') return executable
+  const script = args.findLastIndex((arg, i) => i > 0 && !arg.startsWith('-') && /\.[cm]?[jt]s$/.test(arg))
+  if (script < 0) return executable
+  const plain = args.slice(script + 1).filter((arg) => !arg.startsWith('-'))
+  return ['node', basename(args[script] as string), ...plain].join(' ')
 }
 
 /**
