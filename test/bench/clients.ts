@@ -10,7 +10,8 @@ export interface Client {
   openMs: number
   /** Sends a message to the conversation; the ledger expects it at `recipients`. Returns its clientMsgId. */
   send(conversationId: string, recipients: readonly Client[]): string
-  ping(): Promise<void>
+  /** A ping; true once its pong comes, false if none came within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -44,10 +45,19 @@ export async function connect(target: Target, user: Person, ledger: Ledger): Pro
       )
       return clientMsgId
     },
-    ping() {
-      const pong = new Promise<void>((done) => pongs.push(done))
-      socket.send('{"action":"ping"}')
-      return pong
+    ping(timeoutMs) {
+      return new Promise<boolean>((done) => {
+        const answered = () => {
+          clearTimeout(timer)
+          done(true)
+        }
+        const timer = setTimeout(() => {
+          pongs.splice(pongs.indexOf(answered), 1)
+          done(false)
+        }, timeoutMs)
+        pongs.push(answered)
+        socket.send('{"action":"ping"}')
+      })
     },
     async close() {
       if (socket.readyState === WebSocket.CLOSED) return
