@@ -1,7 +1,7 @@
 // The bare `ws` server in its own process, given its rooms and seeded history over IPC.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
-import { repositoryRoot, startBenchChild } from './child.ts'
+import { onInterrupt, repositoryRoot, startBenchChild } from './child.ts'
 import type { Person, Target } from './target.ts'
 
 export async function startBare(port: number): Promise<Target> {
@@ -12,6 +12,7 @@ export async function startBare(port: number): Promise<Target> {
     (message): message is { bareListening: number } =>
       typeof (message as { bareListening?: unknown })?.bareListening === 'number',
   )
+  const forget = onInterrupt(() => child.stop())
   const people: Person[] = []
   const room = async (memberIds: string[]) => {
     const id = randomUUID()
@@ -35,6 +36,9 @@ export async function startBare(port: number): Promise<Target> {
     async seedHistory(conversationId, sender, depth) {
       await child.request({ history: { conversationId, senderId: sender.id, depth } })
     },
-    stop: () => child.stop(),
+    stop() {
+      forget()
+      return child.stop()
+    },
   }
 }

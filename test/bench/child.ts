@@ -25,16 +25,36 @@ export interface BenchChild {
 }
 
 const running = new Set<ChildProcess>()
+const cleanups = new Set<() => Promise<void>>()
 let guarded = false
 
-/** SIGTERM, never SIGKILL: the service stops its own store processes on SIGTERM, which SIGKILL would orphan. */
+/**
+ * Runs `cleanup` if the bench is interrupted (Ctrl-C, SIGTERM) before it is unregistered: a server's stop, which
+ * removes its data folder too. Returns the unregistering function.
+ */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  guardExit()
+  cleanups.add(cleanup)
+  return () => cleanups.delete(cleanup)
+}
+
+/**
+ * On a signal, the registered cleanups first (a few seconds at most); whatever still runs at exit gets SIGTERM, never
+ * SIGKILL: the service stops its own store processes on SIGTERM, which SIGKILL would orphan.
+ */
 function guardExit() {
   if (guarded) return
   guarded = true
   process.on('exit', () => {
     for (const child of running) child.kill('SIGTERM')
   })
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130))
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, async () => {
+      const cleaning = Promise.allSettled([...cleanups].map((cleanup) => cleanup()))
+      await Promise.race([cleaning, new Promise((done) => setTimeout(done, 15_000))])
+      process.exit(130)
+    })
+  }
 }
 
 export function startBenchChild(

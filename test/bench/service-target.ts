@@ -8,7 +8,7 @@ import { type MessageDocument, messageId, messagesOf } from '../../lib/messages/
 import { closeMongo, mongoDb } from '../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../lib/stores/postgres.ts'
 import { type Person as Account, befriend, person } from '../integration/realtime/people.ts'
-import { type BenchChild, repositoryRoot, startBenchChild } from './child.ts'
+import { type BenchChild, onInterrupt, repositoryRoot, startBenchChild } from './child.ts'
 import type { ProbeReport } from './probe.ts'
 import type { Target } from './target.ts'
 
@@ -65,11 +65,18 @@ export async function startService(ports: { http: number; ws: number }): Promise
     env,
     imports: [join(repositoryRoot, 'test/bench/probe.ts')],
   })
+  const stopService = async () => {
+    await Promise.allSettled([closePostgres(), closeMongo()])
+    await child.stop()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+  const forget = onInterrupt(stopService)
   let record: RuntimeRecord
   try {
     record = await runtimeOf(child, dataDir)
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true })
+    forget()
+    await stopService()
     throw error
   }
   // Seeding in this process uses the project's own store clients, pointed at the runtime's stores.
@@ -137,9 +144,8 @@ export async function startService(ports: { http: number; ws: number }): Promise
       take: () => child.request<ProbeReport>({ probe: 'take' }),
     },
     async stop() {
-      await Promise.allSettled([closePostgres(), closeMongo()])
-      await child.stop()
-      await rm(dataDir, { recursive: true, force: true })
+      forget()
+      await stopService()
     },
   }
 }
