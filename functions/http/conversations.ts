@@ -15,11 +15,11 @@ import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { messageStores, sendLimiter } from '../../lib/messages/deps.ts'
-import { messageInput } from '../../lib/messages/fields.ts'
 import { maxFrameBytes } from '../../lib/messages/frame-input.ts'
 import { historyQuery, messageHistory } from '../../lib/messages/history.ts'
 import { sendMessage } from '../../lib/messages/send.ts'
 import { type SendingDeps, sendingDeps } from '../../lib/messages/sending-deps.ts'
+import { messageInput } from '../../lib/protocol/messages.ts'
 
 export type ConversationsDeps = HttpDeps & SendingDeps
 

@@ -1,9 +1,6 @@
 // The inputs of the conversation routes: ids, group names and members, list pages.
 import { z } from 'zod'
-
-/** PostgreSQL prints uuids in lower case; ids are compared and ordered as it prints them. */
-export const entityId = (what: string) =>
-  z.uuid({ message: `must be a ${what} id (UUID)` }).transform((id) => id.toLowerCase())
+import { entityId, pageQuery, seq } from '../protocol/shared.ts'
 
 export const conversationId = entityId('conversation')
 export const memberId = entityId('user')
@@ -50,15 +47,7 @@ export type MemberAddition = z.infer<typeof memberAddition>
 export const conversationPath = z.strictObject({ id: conversationId })
 export const memberPath = z.strictObject({ id: conversationId, userId: memberId })
 
-export const listQuery = z.strictObject({
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-})
+export const listQuery = z.strictObject(pageQuery(50, 20))
 export type ListQuery = z.infer<typeof listQuery>
-
-/** A message's place in its conversation, as clients send it back in a JSON body (read markers). */
-export const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
-/** The same in a query string (history bounds). */
-export const seqParameter = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER)
 
 export const readMarker = z.strictObject({ seq })

@@ -1,9 +1,9 @@
 // History pages by seq, read by `_id`: newest first by default, or forward from `after`.
 import type { Db } from 'mongodb'
 import { z } from 'zod'
-import { seqParameter } from '../conversations/fields.ts'
 import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
+import { seqParameter } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Page } from '../users/search.ts'
 import { type Message, messagesAt, messageView, storeFault } from './store.ts'
