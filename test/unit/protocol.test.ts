@@ -1,7 +1,8 @@
 // The WebSocket protocol: each builder makes a frame its schema accepts, and every routed action has a schema.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { webSocket } from '../../infra/routes.ts'
+import { httpRoutes, webSocket } from '../../infra/routes.ts'
+import { httpContract } from '../../lib/protocol/http/index.ts'
 import { clientActions, frames, type ServerFrame, serverFrame, serverFrames } from '../../lib/protocol/ws.ts'
 
 const [alice, bob, conversation] = [randomUUID(), randomUUID(), randomUUID()]
@@ -70,5 +71,20 @@ describe('client actions', () => {
       clientActions.typing.safeParse({ action: 'typing', conversationId: conversation, state: 'start', x: 1 })
         .success,
     ).toBe(false)
+  })
+})
+
+describe('HTTP contract', () => {
+  it('describes exactly the routes of the route table', () => {
+    const table = httpRoutes.map((route) => `${route.method} ${route.path}`)
+    expect(Object.keys(httpContract).sort()).toEqual([...table].sort())
+  })
+
+  it("names each route's path parameters as its path schema reads them", () => {
+    for (const [key, contract] of Object.entries(httpContract)) {
+      const names = [...key.matchAll(/\{(\w+)\+?\}/g)].map((match) => match[1])
+      const schema = 'path' in contract ? contract.path : undefined
+      expect(schema ? Object.keys(schema.shape).sort() : [], key).toEqual(names.sort())
+    }
   })
 })
