@@ -62,6 +62,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main() {
   const httpPort = portFrom('HTTP_PORT', 3000)
   const wsPort = portFrom('WS_PORT', 3001)
+  // The web client served at /app/ is a page of the HTTP API's origin: its socket (another port) is cross-origin.
+  process.env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${httpPort},http://localhost:${httpPort}`
   const storesStarting = startLocalStores({
     dataDir,
     cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),

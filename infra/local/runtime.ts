@@ -1,5 +1,6 @@
 // The local API Gateway runtime: HTTP API, WebSocket API with @connections, queue pollers and schedules, one process.
 
+import { originsFrom } from '../cors.ts'
 import { installAwsCallRecorder } from '../iam-check/record.ts'
 import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
@@ -58,7 +59,17 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     started.push(asPart(ws))
     const managementEndpoint = `http://127.0.0.1:${ws.port}`
     process.env.WS_MANAGEMENT_ENDPOINT = managementEndpoint
-    const http = await startHttpGateway({ table, functions, ids, log, port: options.httpPort, ...limits })
+    // The same ALLOWED_ORIGINS the functions read (the $connect authorizer's Origin check), as in the stack.
+    const allowedOrigins = originsFrom(process.env.ALLOWED_ORIGINS)
+    const http = await startHttpGateway({
+      table,
+      functions,
+      ids,
+      log,
+      port: options.httpPort,
+      allowedOrigins,
+      ...limits,
+    })
     started.push(asPart(http))
     const lambdaApi = await startLambdaApi({ table, functions, log, port: options.lambdaPort ?? 0 })
     started.push(asPart(lambdaApi))

@@ -1,5 +1,6 @@
 // The local HTTP API: routes a request, hands Lambda a payload format 2.0 event, answers as API Gateway would.
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
+import { preflightHeaders, responseCorsHeaders } from '../../cors.ts'
 import { gatewayId, httpEvent } from './events.ts'
 import { httpRouter } from './http-routes.ts'
 import { FunctionTimeoutError } from './lambda.ts'
@@ -8,6 +9,8 @@ import { type GatewayOptions, listen, type RunningServer } from './listen.ts'
 export interface HttpGatewayOptions extends GatewayOptions {
   /** HTTP API payloads are capped at 10 MB. */
   maxBodyBytes?: number
+  /** Origins CORS allows (infra/cors.ts), as the stack configures API Gateway; none: CORS off. */
+  allowedOrigins?: readonly string[]
 }
 
 interface Reply {
@@ -35,6 +38,23 @@ async function readBody(request: IncomingMessage, limit: number): Promise<Buffer
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Lower-cased request headers, the last value of a repeated one winning. */
+function headersOf(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (let i = 0; i + 1 < request.rawHeaders.length; i += 2)
+    headers[(request.rawHeaders[i] as string).toLowerCase()] = request.rawHeaders[i + 1] as string
+  return headers
+}
+
+/** API Gateway's CORS over the integration's answer: its own headers replace any the function set. */
+function withCors(reply: Reply, cors: Record<string, string> | undefined): Reply {
+  if (!cors) return reply
+  const headers: OutgoingHttpHeaders = {}
+  for (const [name, value] of Object.entries(reply.headers))
+    if (!name.startsWith('access-control-')) headers[name] = value
+  return { ...reply, headers: { ...headers, ...cors } }
+}
 
 /** A result with a statusCode is used as given; any other value becomes a 200 JSON body, as payload 2.0 infers. */
 function replyOf(result: unknown): Reply | undefined {
@@ -67,11 +87,27 @@ export function startHttpGateway(options: HttpGatewayOptions): Promise<RunningSe
   const integrationTimeoutMs = options.integrationTimeoutMs ?? 29_000
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024
   const route = httpRouter(options.table.httpRoutes)
+  const allowedOrigins = options.allowedOrigins ?? []
 
   async function serve(
     request: IncomingMessage,
   ): Promise<{ reply: Reply; requestId: string; target?: string }> {
     const method = request.method ?? 'GET'
+    const headers = headersOf(request)
+    const preflight = preflightHeaders(method, headers, allowedOrigins)
+    if (preflight) {
+      await readBody(request, 0)
+      return { reply: { statusCode: 204, headers: preflight, body: Buffer.alloc(0) }, requestId: gatewayId() }
+    }
+    const cors = responseCorsHeaders(headers.origin, allowedOrigins)
+    const answered = await invokeRoute(request, method)
+    return { ...answered, reply: withCors(answered.reply, cors) }
+  }
+
+  async function invokeRoute(
+    request: IncomingMessage,
+    method: string,
+  ): Promise<{ reply: Reply; requestId: string; target?: string }> {
     const [rawPath = '/', rawQueryString = ''] = (request.url ?? '/').split(/\?(.*)/s)
     const body = await readBody(request, maxBodyBytes)
     if (!body)
