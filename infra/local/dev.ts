@@ -4,6 +4,7 @@ import { type RouteTable, realRoutes } from './gateway/table.ts'
 import { migrateLocal } from './migrations.ts'
 import { startLocalRuntime } from './runtime.ts'
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-file.ts'
+import { devSite } from './site.ts'
 import { startLocalStores } from './stores/index.ts'
 
 const log = (line: string) => console.log(line)
@@ -84,6 +85,7 @@ async function main() {
     wsPort,
     log,
     scheduleIntervalSeconds: reapInterval ? { reapIdle: Number(reapInterval) } : {},
+    site: devSite(),
   })
   step = runtimeStarting
   const runtime = await runtimeStarting
@@ -109,6 +111,8 @@ async function main() {
   log(`  WebSocket API  ${runtime.wsUrl}`)
   log(`  @connections   ${runtime.managementEndpoint}/@connections/{connectionId}`)
   log(`  Lambda API     ${runtime.lambdaEndpoint} (create-admin --stage local)`)
+  log(`  Web client     ${runtime.httpUrl}/app/`)
+  log(`  API reference  ${runtime.httpUrl}/reference (${runtime.httpUrl}/openapi.json, /asyncapi.json)`)
   log('Routes:')
   for (const line of routeList(realRoutes)) log(line)
   log(`Data in ${dataDir}. Ctrl-C stops.`)

@@ -11,6 +11,7 @@ import { redactingLog } from './gateway/redact.ts'
 import { startSchedules } from './gateway/schedules.ts'
 import { localIdentity, type RouteTable, realRoutes, repositoryRoot } from './gateway/table.ts'
 import { startWebSocketGateway } from './gateway/websocket.ts'
+import type { Site } from './site.ts'
 
 export interface LocalRuntimeOptions {
   /** The route table to serve; the real one from infra/routes.ts unless a test brings its own. */
@@ -23,6 +24,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void
   /** Seconds between runs, by schedule name (REAP_INTERVAL_SECONDS feeds `reapIdle` in dev). */
   scheduleIntervalSeconds?: Record<string, number>
+  /** Pages for GETs no route matches: the API documents and the web client under npm run dev. */
+  site?: Site
   /** API Gateway's limits, shortened by tests. */
   limits?: { integrationTimeoutMs?: number; idleTimeoutMs?: number; maxDurationMs?: number }
 }
@@ -68,6 +71,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
       log,
       port: options.httpPort,
       allowedOrigins,
+      site: options.site,
       ...limits,
     })
     started.push(asPart(http))

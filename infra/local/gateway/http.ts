@@ -1,6 +1,7 @@
 // The local HTTP API: routes a request, hands Lambda a payload format 2.0 event, answers as API Gateway would.
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http'
 import { preflightHeaders, responseCorsHeaders } from '../../cors.ts'
+import type { Site } from '../site.ts'
 import { gatewayId, httpEvent } from './events.ts'
 import { httpRouter } from './http-routes.ts'
 import { FunctionTimeoutError } from './lambda.ts'
@@ -11,6 +12,8 @@ export interface HttpGatewayOptions extends GatewayOptions {
   maxBodyBytes?: number
   /** Origins CORS allows (infra/cors.ts), as the stack configures API Gateway; none: CORS off. */
   allowedOrigins?: readonly string[]
+  /** Pages served for a GET no route matches (npm run dev: the API documents and the web client). */
+  site?: Site
 }
 
 interface Reply {
@@ -113,6 +116,12 @@ export function startHttpGateway(options: HttpGatewayOptions): Promise<RunningSe
     if (!body)
       return { reply: jsonReply(413, { message: 'Request Entity Too Large' }), requestId: gatewayId() }
     const matched = route(method, rawPath)
+    const page = !matched && method === 'GET' ? await options.site?.(rawPath) : undefined
+    if (page)
+      return {
+        reply: { statusCode: 200, headers: { 'content-type': page.contentType }, body: page.body },
+        requestId: gatewayId(),
+      }
     if (!matched) return { reply: jsonReply(404, { message: 'Not Found' }), requestId: gatewayId() }
     const event = httpEvent(
       {
