@@ -1,5 +1,6 @@
 // `npm run dev`: the local stores, migrations, then the local API Gateway runtime, until Ctrl-C.
 import { resolve } from 'node:path'
+import { buildWebClient } from '../../client/web/build.ts'
 import { type RouteTable, realRoutes } from './gateway/table.ts'
 import { migrateLocal } from './migrations.ts'
 import { startLocalRuntime } from './runtime.ts'
@@ -91,6 +92,8 @@ async function main() {
   const runtime = await runtimeStarting
   parts.push(runtime)
   if (stopping) return
+  // The web client talks to this runtime: its URLs are its configuration (config.json beside the page).
+  await buildWebClient({ apiUrl: runtime.httpUrl, wsUrl: runtime.wsUrl })
   await writeRuntimeRecord(dataDir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
