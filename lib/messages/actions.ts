@@ -1,12 +1,15 @@
 // The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
-import { z } from 'zod'
-import { conversationId, readMarker } from '../conversations/fields.ts'
 import { announceRead, markRead } from '../conversations/read-markers.ts'
-import { relayTyping, typingFrame } from '../conversations/typing.ts'
+import { relayTyping } from '../conversations/typing.ts'
+import {
+  frames,
+  markReadAction as markReadFrame,
+  sendMessageAction as sendMessageFrame,
+  typingAction as typingFrame,
+} from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { WsRoute } from '../ws/handler.ts'
 import { type MessagingDeps, messageStores } from './deps.ts'
-import { sendMessageFrame } from './fields.ts'
 import { parseFrame } from './frame-input.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
@@ -32,8 +35,7 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
     const admittedLimiter = afterAdmission(limiter, socket.admitted)
     await sendMessage({ ...deps, ...stores, limiter: admittedLimiter }, socket.userId, to, input, {
       exceptConnectionId: socket.connectionId,
-      acknowledge: (sent) =>
-        socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
+      acknowledge: (sent) => socket.reply(frames.messageAck(input.clientMsgId, sent.message)),
     })
   }
 }
@@ -49,8 +51,6 @@ export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
     )
   }
 }
-
-const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
 
 export function markReadAction(deps: MessagingDeps): WsRoute {
   return async (event, socket) => {
