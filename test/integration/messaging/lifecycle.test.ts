@@ -405,7 +405,7 @@ describe('group changes', () => {
 })
 
 describe('blocks in groups', () => {
-  it('hide the blocked member’s messages from the blocker, live and in history, and from no one else', async () => {
+  it('hide the blocked member’s messages from the blocker, live, in history and the list, and from no one else', async () => {
     const { id, owner, others } = await group(2)
     const [blocker, bystander] = others as [Member, Member]
     await (await postgresClient())`insert into blocks (blocker_id, blocked_id) values (${blocker.id}, ${owner.id})`
@@ -418,6 +418,15 @@ describe('blocks in groups', () => {
     expect((await history(blocker, id)).at(-1)).toMatchObject({ body: '', hidden: true })
     expect((await history(bystander, id)).at(-1)).toMatchObject({ body: 'can you see me' })
     expect((await stored(id, message.seq))?.body).toBe('can you see me')
+    const listed = await h.call<{ items: { id: string; lastMessage: Frame }[] }>({
+      method: 'GET',
+      path: '/conversations',
+      token: blocker.token,
+    })
+    expect(listed.body.items.find((item) => item.id === id)?.lastMessage).toMatchObject({
+      body: '',
+      hidden: true,
+    })
 
     const before = count(blocker)
     await h.frame(owner, owner.connectionId, {
