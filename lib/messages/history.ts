@@ -7,6 +7,7 @@ import type { HistoryQuery, MessageVersions } from '../protocol/http/conversatio
 import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import {
+  hiddenQuoteView,
   hiddenView,
   type Message,
   type MessageDocument,
@@ -60,8 +61,10 @@ export async function readerViews(
   ]
   for (const parent of await messagesAt(db, conversationId, missing)) bySeq.set(parent.seq, parent)
   return documents.map((document) => {
-    const view = messageView(document, document.replyTo === undefined ? null : bySeq.get(document.replyTo))
-    return reader.hides.has(document.senderId) ? hiddenView(view) : view
+    const parent = document.replyTo === undefined ? undefined : bySeq.get(document.replyTo)
+    const view = messageView(document, parent)
+    if (reader.hides.has(document.senderId)) return hiddenView(view)
+    return parent && reader.hides.has(parent.senderId) ? hiddenQuoteView(view) : view
   })
 }
 

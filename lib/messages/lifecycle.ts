@@ -2,6 +2,7 @@
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import type { MemberRole } from '../conversations/access.ts'
+import { blockersOf } from '../conversations/audience.ts'
 import { NotFoundError } from '../errors.ts'
 import {
   type ConversationEventFrame,
@@ -60,14 +61,6 @@ async function lockedMember(
   return { actor: { userId, role: row.role, conversationType: row.type }, memberIds: row.memberIds }
 }
 
-/** The members who blocked `senderId`: in a group they see the sender's messages hidden, and hear nothing of them. */
-async function blockersAmong(tx: ISql, senderId: string, memberIds: readonly string[]): Promise<Set<string>> {
-  const rows = await tx<{ id: string }[]>`
-    select blocker_id::text as id from blocks
-    where blocked_id = ${senderId} and blocker_id = any(${memberIds as string[]}::uuid[])`
-  return new Set(rows.map((row) => row.id))
-}
-
 /**
  * One change to one message. Under the conversation row's lock (which sends to the conversation also queue on), the
  * message is read, the rule decides, the next event number is taken, and the message and the event record are
@@ -106,7 +99,7 @@ async function changeMessage<F extends ConversationEventFrame>(
       ])
       const blockers =
         actor.conversationType === 'group' && !change.toBlockers
-          ? await blockersAmong(tx, message.senderId, memberIds)
+          ? await blockersOf(tx, message.senderId, memberIds)
           : new Set<string>()
       return {
         message: change.document,

@@ -1,5 +1,6 @@
 // Sending a message: checked, numbered and stored before anyone hears of it, in two store round trips.
 import type { Db } from 'mongodb'
+import { blockersOf } from '../conversations/audience.ts'
 import { directConversationId, directKey } from '../conversations/direct.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { conversationEventId, recordEvents } from '../events/conversation-log.ts'
@@ -14,6 +15,7 @@ import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
 import { deliverToUsers } from '../ws/fanout.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
+  hiddenQuoteView,
   hiddenView,
   isDuplicateKey,
   type Message,
@@ -36,6 +38,7 @@ export interface Sent {
   memberIds: string[]
   /** Those of them who blocked the sender in a group: they are sent the message hidden. */
   hiddenFrom: string[]
+  group: boolean
   /** True when this send stored nothing: a retry of a message already stored, answered with that message. */
   duplicate: boolean
 }
@@ -49,6 +52,7 @@ interface Reservation {
   retry: boolean
   memberIds: string[]
   hiddenFrom: string[]
+  group: boolean
 }
 
 function conversationIdOf(senderId: string, to: Destination): string {
@@ -102,6 +106,7 @@ async function reserve(
     retry: row.retry,
     memberIds: row.memberIds,
     hiddenFrom: row.hiddenFrom ?? [],
+    group: row.conversationType === 'group',
   }
 }
 
@@ -146,7 +151,7 @@ export async function storeMessage(
             throw storeFault(error)
           }),
   ])
-  const { conversationId, seq, memberIds, hiddenFrom } = reserved
+  const { conversationId, seq, memberIds, hiddenFrom, group } = reserved
   if (replyTo !== undefined && (parent === null || replyTo >= seq))
     throw new InvalidError('replyTo names no message of this conversation.', [
       { path: 'replyTo', message: 'names no message of this conversation' },
@@ -156,6 +161,7 @@ export async function storeMessage(
     message: messageView(document, parent),
     memberIds,
     hiddenFrom,
+    group,
     duplicate,
   })
   const attachedKeys = attachments.map((attachment) => attachment.key)
@@ -250,20 +256,27 @@ export async function sendMessage(
   if (sent.duplicate) return sent
   const deliver = async () => {
     const hidden = new Set(sent.hiddenFrom)
+    const shown = sent.memberIds.filter((id) => !hidden.has(id))
+    // A reply in a group quotes its parent hidden to the members who blocked the parent's sender.
+    const quoteHidden =
+      sent.group && message.replyTo ? await blockersOf(ctx.sql, message.replyTo.senderId, shown) : new Set()
     const except = { exceptConnectionId: options.exceptConnectionId }
-    const [delivery] = await Promise.all([
-      deliverToUsers(
-        ctx.fanout(),
-        sent.memberIds.filter((id) => !hidden.has(id)),
-        frames.messageNew(message),
-        except,
+    const to = (userIds: string[], view: Message) =>
+      userIds.length > 0 ? deliverToUsers(ctx.fanout(), userIds, frames.messageNew(view), except) : undefined
+    const [delivery, quotedHidden] = await Promise.all([
+      to(
+        shown.filter((id) => !quoteHidden.has(id)),
+        message,
       ),
-      hidden.size > 0
-        ? deliverToUsers(ctx.fanout(), sent.hiddenFrom, frames.messageNew(hiddenView(message)), except)
-        : undefined,
+      to(
+        shown.filter((id) => quoteHidden.has(id)),
+        hiddenQuoteView(message),
+      ),
+      to(sent.hiddenFrom, hiddenView(message)),
     ])
     // Members who blocked the sender get no notification of the message.
-    await notifyOffline(ctx.notifications(), message, delivery.offlineUserIds)
+    const offline = [...(delivery?.offlineUserIds ?? []), ...(quotedHidden?.offlineUserIds ?? [])]
+    await notifyOffline(ctx.notifications(), message, offline)
   }
   const keys = message.attachments.map((attachment) => attachment.key)
   await Promise.all([

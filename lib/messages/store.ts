@@ -65,6 +65,13 @@ export function messageView(document: MessageDocument, parent?: MessageDocument 
   }
 }
 
+/** The message as a member who blocked the sender of the message it quotes sees it: the quote says nothing. */
+export function hiddenQuoteView(message: Message): Message {
+  if (!message.replyTo) return message
+  const { seq, senderId } = message.replyTo
+  return { ...message, replyTo: { seq, senderId, body: '', hidden: true } }
+}
+
 /**
  * The message as a member who blocked its sender sees it in a group: there, with its seq, but nothing of what it
  * says. The stored message is the same for everyone; only this view differs.

@@ -81,9 +81,18 @@ export const emoji = z
 export const reactionCounts = z.record(z.string(), z.number().int().min(1)).meta({ id: 'ReactionCounts' })
 export type ReactionCounts = z.infer<typeof reactionCounts>
 
-/** What a reply shows of the message it answers: its current body, or that it was deleted. */
+/**
+ * What a reply shows of the message it answers: its current body, or that it was deleted, or (to a member who
+ * blocked its sender, in a group) that it is hidden.
+ */
 export const quote = z
-  .object({ seq, senderId: id, body: z.string(), deleted: z.literal(true).optional() })
+  .object({
+    seq,
+    senderId: id,
+    body: z.string(),
+    deleted: z.literal(true).optional(),
+    hidden: z.literal(true).optional(),
+  })
   .meta({ id: 'Quote' })
 export type Quote = z.infer<typeof quote>
 

@@ -405,7 +405,7 @@ describe('group changes', () => {
 })
 
 describe('blocks in groups', () => {
-  it('hide the blocked member’s messages from the blocker, live, in history and the list, and from no one else', async () => {
+  it('hide the blocked member’s messages and quotes of them from the blocker, live, in history and the list, and from no one else', async () => {
     const { id, owner, others } = await group(2)
     const [blocker, bystander] = others as [Member, Member]
     await (await postgresClient())`insert into blocks (blocker_id, blocked_id) values (${blocker.id}, ${owner.id})`
@@ -427,6 +427,16 @@ describe('blocks in groups', () => {
       body: '',
       hidden: true,
     })
+
+    const beforeReply = count(blocker)
+    const reply = await send(bystander, id, 'I can', { replyTo: message.seq })
+    expect((reply as unknown as Frame).replyTo).toMatchObject({ body: 'can you see me' })
+    const quoted = { seq: message.seq, senderId: owner.id, body: '', hidden: true }
+    expect(messageIn(framesAfter(blocker.connectionId, beforeReply)[0])).toMatchObject({
+      body: 'I can',
+      replyTo: quoted,
+    })
+    expect((await history(blocker, id)).at(-1)).toMatchObject({ body: 'I can', replyTo: quoted })
 
     const before = count(blocker)
     await h.frame(owner, owner.connectionId, {
