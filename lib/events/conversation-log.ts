@@ -1,4 +1,10 @@
 // Each conversation's events in order: numbered gap-free on its PostgreSQL row, kept in MongoDB under `_id`s.
+//
+// How to read it: numbers 1..`conversations.last_event` are committed. Changes (edits, deletes, reactions, members,
+// the group itself) write their record before their number commits, under the row lock. A `message.new` number
+// commits in the send's first statement and its record is written beside the message right after, so a reader can
+// meet a committed number with no record yet: that send is still storing, or was abandoned (its seq is then empty
+// in history too); the reader looks again rather than skipping it for good.
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import type { ServerFrameOf } from '../protocol/ws.ts'
