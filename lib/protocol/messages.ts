@@ -34,11 +34,16 @@ export const attachmentRefs = z
   .refine((refs) => new Set(refs.map((ref) => ref.key)).size === refs.length, 'must not repeat a key')
 export type AttachmentRef = z.infer<typeof attachmentRefs>[number]
 
+/** The seq of a message already in the conversation. */
+export const messageSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER)
+
 const content = {
   clientMsgId,
   body: body.default(''),
   /** Upload keys; what is stored about each file is read from the uploads bucket (lib/uploads). */
   attachments: attachmentRefs.default([]),
+  /** The seq of the message this one answers, in the same conversation. */
+  replyTo: messageSeq.optional(),
 }
 
 export const hasContent = (message: { body: string; attachments: unknown[] }) =>
@@ -61,7 +66,40 @@ export const attachment = z
   .meta({ id: 'Attachment' })
 export type Attachment = z.infer<typeof attachment>
 
-/** A message as every client sees it; `id` is `<conversationId>:<seq>`. */
+/**
+ * A reaction: one emoji (skin tones and joined sequences included), never text, so it can key a count.
+ * Dots and dollars cannot occur, which keeps it safe as a stored field name too.
+ */
+export const emoji = z
+  .string()
+  .min(1, 'is required')
+  .max(32, 'must have at most 32 characters')
+  .regex(/^(?:\p{Extended_Pictographic}|\p{Emoji_Component}|\u200d|\ufe0f|\u20e3)+$/u, 'must be an emoji')
+  .refine((text) => /\p{Extended_Pictographic}|\u20e3|\p{Regional_Indicator}/u.test(text), 'must be an emoji')
+
+/** How many members reacted with each emoji; an emoji nobody holds any more is absent. */
+export const reactionCounts = z.record(z.string(), z.number().int().min(1)).meta({ id: 'ReactionCounts' })
+export type ReactionCounts = z.infer<typeof reactionCounts>
+
+/**
+ * What a reply shows of the message it answers: its current body, or that it was deleted, or (to a member who
+ * blocked its sender, in a group) that it is hidden.
+ */
+export const quote = z
+  .object({
+    seq,
+    senderId: id,
+    body: z.string(),
+    deleted: z.literal(true).optional(),
+    hidden: z.literal(true).optional(),
+  })
+  .meta({ id: 'Quote' })
+export type Quote = z.infer<typeof quote>
+
+/**
+ * A message as every client sees it; `id` is `<conversationId>:<seq>`. A deleted one is a tombstone (`deleted`, no
+ * body, no attachments, same seq); one from a member the reader blocked is `hidden` (no body, no attachments).
+ */
 export const message = z
   .object({
     id: z.string(),
@@ -72,6 +110,11 @@ export const message = z
     body: z.string(),
     attachments: z.array(attachment),
     createdAt: isoTime,
+    editedAt: isoTime.optional(),
+    deleted: z.literal(true).optional(),
+    hidden: z.literal(true).optional(),
+    replyTo: quote.optional(),
+    reactions: reactionCounts.optional(),
   })
   .meta({ id: 'Message' })
 export type Message = z.infer<typeof message>

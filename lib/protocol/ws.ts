@@ -3,7 +3,14 @@
 import { z } from 'zod'
 import { conversationId, memberId } from '../conversations/fields.ts'
 import { notification, publicProfile } from './entities.ts'
-import { messageContent, message as messageSchema } from './messages.ts'
+import {
+  body,
+  emoji,
+  messageContent,
+  message as messageSchema,
+  messageSeq,
+  reactionCounts,
+} from './messages.ts'
 import { errorCode, fieldError } from './problem.ts'
 import { id, isoTime, seq } from './shared.ts'
 
@@ -37,12 +44,38 @@ export const markReadAction = z
   .meta({ id: 'MarkReadAction' })
 export type MarkReadAction = z.infer<typeof markReadAction>
 
+/** A new body for one's own message, within the edit window. */
+export const editMessageAction = z
+  .strictObject({
+    action: z.literal('editMessage'),
+    conversationId,
+    seq: messageSeq,
+    body: body.refine((text) => text.trim().length > 0, 'must not be empty'),
+  })
+  .meta({ id: 'EditMessageAction' })
+export type EditMessageAction = z.infer<typeof editMessageAction>
+
+/** Leaves a tombstone: the sender's own message, or any in a group the caller owns or administers. */
+export const deleteMessageAction = z
+  .strictObject({ action: z.literal('deleteMessage'), conversationId, seq: messageSeq })
+  .meta({ id: 'DeleteMessageAction' })
+export type DeleteMessageAction = z.infer<typeof deleteMessageAction>
+
+/** Puts the caller's reaction on (`on: true`) or takes it off; saying the same twice changes nothing. */
+export const reactAction = z
+  .strictObject({ action: z.literal('react'), conversationId, seq: messageSeq, emoji, on: z.boolean() })
+  .meta({ id: 'ReactAction' })
+export type ReactAction = z.infer<typeof reactAction>
+
 /** Every action by its route key. */
 export const clientActions = {
   ping: pingAction,
   sendMessage: sendMessageAction,
   typing: typingAction,
   markRead: markReadAction,
+  editMessage: editMessageAction,
+  deleteMessage: deleteMessageAction,
+  react: reactAction,
 } as const
 export type ClientAction = z.input<(typeof clientActions)[keyof typeof clientActions]>
 
@@ -74,6 +107,48 @@ export const messageAckFrame = z
 export const messageNewFrame = z
   .object({ type: z.literal('message.new'), message: messageSchema })
   .meta({ id: 'MessageNewFrame' })
+
+export const messageUpdatedFrame = z
+  .object({
+    type: z.literal('message.updated'),
+    conversationId: id,
+    seq,
+    body: z.string(),
+    editedAt: isoTime,
+  })
+  .meta({ id: 'MessageUpdatedFrame' })
+
+/** The message at `seq` is now a tombstone. */
+export const messageDeletedFrame = z
+  .object({ type: z.literal('message.deleted'), conversationId: id, seq })
+  .meta({ id: 'MessageDeletedFrame' })
+
+/** A member's reaction went on or off; `counts` are the message's counts after it. */
+export const reactionFrame = z
+  .object({
+    type: z.literal('reaction'),
+    conversationId: id,
+    seq,
+    emoji: z.string(),
+    userId: id,
+    on: z.boolean(),
+    counts: reactionCounts,
+  })
+  .meta({ id: 'ReactionFrame' })
+
+export const memberAddedFrame = z
+  .object({ type: z.literal('member.added'), conversationId: id, userId: id })
+  .meta({ id: 'MemberAddedFrame' })
+
+/** Sent to the remaining members and to the one who left or was removed. */
+export const memberRemovedFrame = z
+  .object({ type: z.literal('member.removed'), conversationId: id, userId: id })
+  .meta({ id: 'MemberRemovedFrame' })
+
+/** A group's name or owner changed; both are given as they are now. */
+export const conversationUpdatedFrame = z
+  .object({ type: z.literal('conversation.updated'), conversationId: id, name: z.string(), ownerId: id })
+  .meta({ id: 'ConversationUpdatedFrame' })
 
 /** A member's read marker moved to `seq`. */
 export const readFrame = z
@@ -116,6 +191,12 @@ export const serverFrames = {
   error: errorFrame,
   'message.ack': messageAckFrame,
   'message.new': messageNewFrame,
+  'message.updated': messageUpdatedFrame,
+  'message.deleted': messageDeletedFrame,
+  reaction: reactionFrame,
+  'member.added': memberAddedFrame,
+  'member.removed': memberRemovedFrame,
+  'conversation.updated': conversationUpdatedFrame,
   read: readFrame,
   typing: typingFrame,
   presence: presenceFrame,
@@ -129,6 +210,12 @@ export const serverFrame = z.discriminatedUnion('type', [
   errorFrame,
   messageAckFrame,
   messageNewFrame,
+  messageUpdatedFrame,
+  messageDeletedFrame,
+  reactionFrame,
+  memberAddedFrame,
+  memberRemovedFrame,
+  conversationUpdatedFrame,
   readFrame,
   typingFrame,
   presenceFrame,
@@ -160,6 +247,27 @@ export const frames = {
   messageNew: (message: z.infer<typeof messageSchema>): ServerFrameOf<'message.new'> => ({
     type: 'message.new',
     message,
+  }),
+  messageUpdated: (payload: Payload<'message.updated'>): ServerFrameOf<'message.updated'> => ({
+    type: 'message.updated',
+    ...payload,
+  }),
+  messageDeleted: (payload: Payload<'message.deleted'>): ServerFrameOf<'message.deleted'> => ({
+    type: 'message.deleted',
+    ...payload,
+  }),
+  reaction: (payload: Payload<'reaction'>): ServerFrameOf<'reaction'> => ({ type: 'reaction', ...payload }),
+  memberEvent: (
+    type: 'member.added' | 'member.removed',
+    payload: Payload<'member.added'>,
+  ): ServerFrameOf<'member.added' | 'member.removed'> => ({
+    type,
+    conversationId: payload.conversationId,
+    userId: payload.userId,
+  }),
+  conversationUpdated: (payload: Payload<'conversation.updated'>): ServerFrameOf<'conversation.updated'> => ({
+    type: 'conversation.updated',
+    ...payload,
   }),
   read: (payload: Payload<'read'>): ServerFrameOf<'read'> => ({ type: 'read', ...payload }),
   typing: (payload: Payload<'typing'>): ServerFrameOf<'typing'> => ({ type: 'typing', ...payload }),

@@ -25,6 +25,25 @@ const built: ServerFrame[] = [
   frames.error({ code: 'rate_limited', message: 'slow down', action: 'typing', retryAfterMs: 900 }),
   frames.messageAck('c-7', message),
   frames.messageNew(message),
+  frames.messageNew({
+    ...message,
+    editedAt: at,
+    replyTo: { seq: 3, senderId: bob, body: '', deleted: true },
+    reactions: { '👍': 2 },
+  }),
+  frames.messageUpdated({ conversationId: conversation, seq: 7, body: 'hi!', editedAt: at }),
+  frames.messageDeleted({ conversationId: conversation, seq: 7 }),
+  frames.reaction({
+    conversationId: conversation,
+    seq: 7,
+    emoji: '👍',
+    userId: bob,
+    on: true,
+    counts: { '👍': 1 },
+  }),
+  frames.memberEvent('member.added', { conversationId: conversation, userId: bob }),
+  frames.memberEvent('member.removed', { conversationId: conversation, userId: bob }),
+  frames.conversationUpdated({ conversationId: conversation, name: 'Team', ownerId: bob }),
   frames.read({ conversationId: conversation, userId: alice, seq: 7 }),
   frames.typing({ conversationId: conversation, userId: alice, state: 'start' }),
   frames.presence({ userId: alice, status: 'offline', lastSeenAt: at }),
@@ -69,6 +88,33 @@ describe('client actions', () => {
     })
     expect(
       clientActions.typing.safeParse({ action: 'typing', conversationId: conversation, state: 'start', x: 1 })
+        .success,
+    ).toBe(false)
+  })
+
+  it('take a reaction only as an emoji, and an edit only with a body', () => {
+    const react = (emoji: string) =>
+      clientActions.react.safeParse({
+        action: 'react',
+        conversationId: conversation,
+        seq: 1,
+        emoji,
+        on: true,
+      })
+    for (const emoji of ['👍', '👍🏽', '❤️', '👨‍👩‍👧', '🇫🇷', '1️⃣'])
+      expect(react(emoji).success, emoji).toBe(true)
+    for (const emoji of ['', 'a', '1', 'a.b', '$set', '👍 ']) expect(react(emoji).success, emoji).toBe(false)
+    const edit = (body: string) =>
+      clientActions.editMessage.safeParse({
+        action: 'editMessage',
+        conversationId: conversation,
+        seq: 1,
+        body,
+      })
+    expect(edit('fixed').success).toBe(true)
+    expect(edit('  ').success).toBe(false)
+    expect(
+      clientActions.deleteMessage.safeParse({ action: 'deleteMessage', conversationId: conversation, seq: 0 })
         .success,
     ).toBe(false)
   })

@@ -2,8 +2,8 @@
 import { z } from 'zod'
 import { conversationId, memberId } from '../../conversations/fields.ts'
 import { conversationDetail, conversationSummary } from '../entities.ts'
-import { message, messageInput } from '../messages.ts'
-import { page, pageQuery, seq, seqParameter } from '../shared.ts'
+import { body, emoji, message, messageInput, reactionCounts } from '../messages.ts'
+import { id, isoTime, page, pageQuery, seq, seqParameter } from '../shared.ts'
 import type { RouteContract } from './contract.ts'
 
 /** A group holds its owner and at most this many others in all. */
@@ -51,6 +51,37 @@ export type MemberAddition = z.infer<typeof memberAddition>
 
 export const conversationPath = z.strictObject({ id: conversationId })
 export const memberPath = z.strictObject({ id: conversationId, userId: memberId })
+export const messagePath = z.strictObject({ id: conversationId, seq: seqParameter.min(1) })
+
+/** A group's new name, or its new owner (the owner's to give; the old owner stays on as an admin). */
+export const conversationChange = z
+  .strictObject({ name: groupName.optional(), ownerId: memberId.optional() })
+  .refine((change) => change.name !== undefined || change.ownerId !== undefined, {
+    message: 'name at least one of name, ownerId',
+    path: ['name'],
+  })
+  .meta({ id: 'ConversationChange' })
+export type ConversationChange = z.infer<typeof conversationChange>
+
+export const messageEdit = z
+  .strictObject({ body: body.refine((text) => text.trim().length > 0, 'must not be empty') })
+  .meta({ id: 'MessageEdit' })
+
+export const reactionInput = z.strictObject({ emoji, on: z.boolean() }).meta({ id: 'ReactionInput' })
+
+const editedMessage = z
+  .object({ conversationId: id, seq, body: z.string(), editedAt: isoTime })
+  .meta({ id: 'EditedMessage' })
+
+const reactionState = z
+  .object({ conversationId: id, seq, emoji: z.string(), on: z.boolean(), counts: reactionCounts })
+  .meta({ id: 'ReactionState' })
+
+/** Every body the message has had, oldest first; the last is the current one. A tombstone has none. */
+export const messageVersions = z
+  .object({ conversationId: id, seq, versions: z.array(z.object({ body: z.string(), at: isoTime })) })
+  .meta({ id: 'MessageVersions' })
+export type MessageVersions = z.infer<typeof messageVersions>
 
 export const conversationListQuery = z.strictObject(pageQuery(50, 20))
 export type ConversationListQuery = z.infer<typeof conversationListQuery>
@@ -104,6 +135,15 @@ export const conversationRoutes = {
     responses: { 200: conversationDetail },
     problems: [403, 404, 409],
   },
+  'PATCH /conversations/{id}': {
+    area,
+    summary: 'Rename a group (owner and admins) or hand it over to another member (owner)',
+    auth: true,
+    path: conversationPath,
+    body: conversationChange,
+    responses: { 200: conversationDetail },
+    problems: [403, 404, 409],
+  },
   'DELETE /conversations/{id}/members/{userId}': {
     area,
     summary: 'Remove a member from a group, or leave it',
@@ -129,6 +169,40 @@ export const conversationRoutes = {
     body: messageInput,
     responses: { 200: sent, 201: sent },
     problems: [403, 404, 413],
+  },
+  'PATCH /conversations/{id}/messages/{seq}': {
+    area,
+    summary: 'Edit your own message within the edit window (15 minutes unless configured)',
+    auth: true,
+    path: messagePath,
+    body: messageEdit,
+    responses: { 200: editedMessage },
+    problems: [403, 404, 409],
+  },
+  'DELETE /conversations/{id}/messages/{seq}': {
+    area,
+    summary: 'Delete a message, leaving a tombstone: your own, or any in a group you own or administer',
+    auth: true,
+    path: messagePath,
+    responses: { 204: null },
+    problems: [403, 404],
+  },
+  'GET /conversations/{id}/messages/{seq}/edits': {
+    area,
+    summary: 'The edit history of a message: every body it has had',
+    auth: true,
+    path: messagePath,
+    responses: { 200: messageVersions },
+    problems: [404],
+  },
+  'POST /conversations/{id}/messages/{seq}/reactions': {
+    area,
+    summary: 'Put your reaction on a message or take it off; the same twice changes nothing',
+    auth: true,
+    path: messagePath,
+    body: reactionInput,
+    responses: { 200: reactionState },
+    problems: [404, 409],
   },
   'POST /conversations/{id}/read': {
     area,
