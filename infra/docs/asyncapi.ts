@@ -12,6 +12,11 @@ const actionSummaries: Record<keyof typeof clientActions, string> = {
     'error frame echoing clientMsgId. Resending the same clientMsgId answers the stored message again.',
   typing: 'Tell the other members online that you started or stopped typing (rate-limited, never stored)',
   markRead: 'Move your read marker to seq; the other members get a read frame',
+  editMessage: 'Give your own message a new body, within the edit window; the members get message.updated',
+  deleteMessage:
+    'Delete your own message, or any in a group you own or administer: it becomes a tombstone (message.deleted)',
+  react:
+    'Put your emoji reaction on a message (on: true) or take it off; the members get reaction with the counts',
 }
 
 const frameSummaries: Record<keyof typeof serverFrames, string> = {
@@ -26,6 +31,12 @@ const frameSummaries: Record<keyof typeof serverFrames, string> = {
   notification: 'A new entry of your notification inbox',
   'friend.request': 'Someone asked you to be friends',
   'friend.accepted': 'Someone accepted your request',
+  'message.updated': 'A message was edited: its new body and when',
+  'message.deleted': 'A message is now a tombstone (same seq, no body)',
+  reaction: "A member's reaction went on or off; counts are the message's counts after it",
+  'member.added': 'Someone joined a group you are in',
+  'member.removed': 'Someone left or was removed from a group (sent to them too)',
+  'conversation.updated': "A group's name or owner changed",
 }
 
 /** A frame's key among the component messages, apart from the actions': `message.new` -> `messageNewFrame`. */

@@ -27,6 +27,9 @@ export const actionExamples: { [K in ClientAction['action']]: Extract<ClientActi
   },
   typing: { action: 'typing', conversationId, state: 'start' },
   markRead: { action: 'markRead', conversationId, seq: 42 },
+  editMessage: { action: 'editMessage', conversationId, seq: 42, body: 'See you at ten?' },
+  deleteMessage: { action: 'deleteMessage', conversationId, seq: 42 },
+  react: { action: 'react', conversationId, seq: 42, emoji: '👍', on: true },
 }
 
 export const frameExamples: { [K in ServerFrame['type']]: Extract<ServerFrame, { type: K }> } = {
@@ -56,4 +59,29 @@ export const frameExamples: { [K in ServerFrame['type']]: Extract<ServerFrame, {
   },
   'friend.request': { type: 'friend.request', from: profile, at },
   'friend.accepted': { type: 'friend.accepted', from: profile, at },
+  'message.updated': {
+    type: 'message.updated',
+    conversationId,
+    seq: 42,
+    body: 'See you at ten?',
+    editedAt: at,
+  },
+  'message.deleted': { type: 'message.deleted', conversationId, seq: 42 },
+  reaction: {
+    type: 'reaction',
+    conversationId,
+    seq: 42,
+    emoji: '👍',
+    userId: bob,
+    on: true,
+    counts: { '👍': 2 },
+  },
+  'member.added': { type: 'member.added', conversationId, userId: bob },
+  'member.removed': { type: 'member.removed', conversationId, userId: bob },
+  'conversation.updated': {
+    type: 'conversation.updated',
+    conversationId,
+    name: 'Weekend trip',
+    ownerId: alice,
+  },
 }

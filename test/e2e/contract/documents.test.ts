@@ -258,6 +258,42 @@ describe('what the running service answers', () => {
     aliceSocket.socket.send(JSON.stringify({ action: 'sendMessage', conversationId, clientMsgId: 'bad id!' }))
     await aliceSocket.next(ofType('error'))
 
+    const message = { ...as(alice), params: { id: conversationId, seq: '2' } }
+    expect(
+      (
+        await call('PATCH /conversations/{id}/messages/{seq}', {
+          ...message,
+          body: { body: 'over WS, edited' },
+        })
+      ).status,
+    ).toBe(200)
+    expect((await call('GET /conversations/{id}/messages/{seq}/edits', message)).status).toBe(200)
+    expect(
+      (
+        await call('POST /conversations/{id}/messages/{seq}/reactions', {
+          ...message,
+          body: { emoji: '👍', on: true },
+        })
+      ).status,
+    ).toBe(200)
+    expect(
+      (
+        await call('DELETE /conversations/{id}/messages/{seq}', {
+          ...message,
+          params: { id: conversationId, seq: '1' },
+        })
+      ).status,
+    ).toBe(204)
+    await bobSocket.next(ofType('message.deleted'))
+    expect(
+      (
+        await call('PATCH /conversations/{id}', {
+          ...as(alice),
+          params: { id: groupId },
+          body: { name: 'Contract, renamed' },
+        })
+      ).status,
+    ).toBe(200)
     expect((await call('GET /conversations', as(bob))).status).toBe(200)
     expect(
       (await call('GET /conversations/{id}', { ...as(bob), params: { id: conversationId } })).status,
