@@ -97,6 +97,7 @@ describe.each([
         ['mongo', 'MONGO_SECRET_ARN', 'SecretsMongo'],
         ['redis', 'UPSTASH_SECRET_ARN', 'SecretsUpstash'],
         ['signingKey', 'JWT_SIGNING_SECRET_ARN', 'SecretsJwtSigningKeys'],
+        ['pushKeys', 'VAPID_SECRET_ARN', 'SecretsVapidKeys'],
       ]
       for (const [store, variable, output] of secretOf) {
         if (uses.includes(store)) expect(variables[variable]).toEqual(statefulValue(output))
@@ -131,6 +132,7 @@ describe.each([
     notifications: (_s, a) => a.includes('sqs:SendMessage'),
     wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
     signingKey: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsJwtSigningKeys')),
+    pushKeys: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsVapidKeys')),
   }
 
   test.each(names)('%s is granted exactly the stores it uses', (name) => {

@@ -22,6 +22,7 @@ const handler = createNotifyHandler({
   mongo: mongoDb,
   push: async (userId, frame) => {
     pushed.push({ userId, frame })
+    return true
   },
 })
 const context = {
