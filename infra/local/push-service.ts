@@ -28,12 +28,15 @@ async function checkVapid(header: string | undefined, origin: string): Promise<s
   if (!match?.[1] || !match[2]) return 'no VAPID authorization'
   const point = Buffer.from(match[2], 'base64url')
   if (point.length !== 65 || point[0] !== 4) return 'k is not an uncompressed P-256 point'
-  const key = await importJWK({
-    kty: 'EC',
-    crv: 'P-256',
-    x: point.subarray(1, 33).toString('base64url'),
-    y: point.subarray(33).toString('base64url'),
-  })
+  const key = await importJWK(
+    {
+      kty: 'EC',
+      crv: 'P-256',
+      x: point.subarray(1, 33).toString('base64url'),
+      y: point.subarray(33).toString('base64url'),
+    },
+    'ES256',
+  )
   try {
     const { payload } = await jwtVerify(match[1], key, { algorithms: ['ES256'], audience: origin })
     if (!payload.exp || payload.exp > Date.now() / 1000 + maxTokenLifetimeSeconds) return 'exp too far ahead'
@@ -71,7 +74,7 @@ export async function startPushServiceStandIn(
     response.writeHead(status, body === undefined ? {} : { 'content-type': 'application/json' })
     response.end(body === undefined ? undefined : JSON.stringify(body))
   }
-  const server = createServer(async (request, response) => {
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', origin).pathname
     const [, area, token, action] = path.split('/')
     if (request.method === 'POST' && area === 'subscriptions' && !token) {
@@ -106,6 +109,12 @@ export async function startPushServiceStandIn(
     log(`push-service: took a push of ${body.length} bytes for ${token.slice(0, 8)}...`)
     response.setHeader('location', `${origin}/messages/${randomBytes(8).toString('hex')}`)
     return send(response, 201)
+  }
+  const server = createServer((request, response) => {
+    serve(request, response).catch((error: Error) => {
+      log(`push-service: ${error.message}`)
+      if (!response.headersSent) send(response, 500, { error: 'internal error' })
+    })
   })
   const running = await listen(server, options.port ?? 0)
   origin = `http://127.0.0.1:${running.port}`
