@@ -149,6 +149,25 @@ describe.each([
     )
   })
 
+  test('only the functions using the push keys (the notify worker and the push API) may read them, with GetSecretValue alone', () => {
+    const readers = names.filter((name) =>
+      functionView(template, name).statements.some((statement) =>
+        JSON.stringify(statement.Resource).includes('SecretsVapidKeys'),
+      ),
+    )
+    const users = names.filter((name) =>
+      ((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('pushKeys'),
+    )
+    expect(readers.sort()).toEqual(users.sort())
+    if (routes === routeTable) expect(readers).toEqual(['notify', 'push'])
+    for (const name of readers) {
+      const statement = functionView(template, name).statements.find((s) =>
+        JSON.stringify(s.Resource).includes('SecretsVapidKeys'),
+      )
+      expect(statement?.Action).toBe('secretsmanager:GetSecretValue')
+    }
+  })
+
   test("connections users may query the table's byUser index, which a grant on the table alone does not reach", () => {
     for (const name of names) {
       if (!((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('connections')) continue
