@@ -39,6 +39,8 @@ export interface PushOutcome {
 /** How long a push service keeps an undelivered push: a day, after which the inbox is the record. */
 const timeToLiveSeconds = 24 * 60 * 60
 const concurrency = 8
+/** A push service slower than this is given up on: ten subscriptions, eight at once, stay within the worker's 30 s. */
+const pushTimeoutMs = 5_000
 
 export function messagePush(job: MessageJob, showPreview: boolean): MessagePush {
   return {
@@ -77,7 +79,7 @@ export async function pushMessage(deps: WebPushDeps, job: MessageJob): Promise<P
       )
       const status = await postPush(
         { endpoint: request.endpoint, method: request.method, headers: request.headers, body: request.body },
-        { policy: deps.policy(), resolve: deps.resolve },
+        { policy: deps.policy(), resolve: deps.resolve, timeoutMs: pushTimeoutMs },
       )
       if (status >= 200 && status < 300) {
         outcome.sent++
