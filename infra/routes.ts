@@ -143,6 +143,11 @@ export const functions = {
     description: 'markRead action: moves the read marker forward, tells the other members',
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
   },
+  wsAckDelivery: {
+    entry: 'functions/ws/ack-delivery.ts',
+    description: 'ackDelivery action: moves the delivery marker forward, tells the senders it newly covers',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
   createAdmin: {
     entry: 'functions/workers/create-admin.ts',
     description:
@@ -217,6 +222,7 @@ export const webSocket = {
     { routeKey: 'sendMessage', function: 'wsSendMessage' },
     { routeKey: 'typing', function: 'wsTyping' },
     { routeKey: 'markRead', function: 'wsMarkRead' },
+    { routeKey: 'ackDelivery', function: 'wsAckDelivery' },
   ],
 } as const satisfies WebSocketApi
 

@@ -1,5 +1,6 @@
 // The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
 import { z } from 'zod'
+import { acknowledgeDelivery, announceDelivery } from '../conversations/delivery-markers.ts'
 import { conversationId, readMarker } from '../conversations/fields.ts'
 import { announceRead, markRead } from '../conversations/read-markers.ts'
 import { relayTyping, typingFrame } from '../conversations/typing.ts'
@@ -59,5 +60,17 @@ export function markReadAction(deps: MessagingDeps): WsRoute {
     await socket.admitted
     const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
     await announceRead(deps.fanout, marker, socket.connectionId)
+  }
+}
+
+const ackDeliveryFrame = readMarker.extend({ action: z.literal('ackDelivery'), conversationId })
+
+/** A device says it has received everything up to `seq`; the senders of what that newly covers get `delivered`. */
+export function ackDeliveryAction(deps: MessagingDeps): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, ackDeliveryFrame)
+    await socket.admitted
+    const marker = await acknowledgeDelivery(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
+    await announceDelivery(deps.fanout, marker)
   }
 }

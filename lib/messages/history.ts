@@ -27,15 +27,62 @@ const jsonBounds = bounds.extend({
 })
 const historyCursor = cursorCodec(jsonBounds)
 
-/** The conversation's last seq, for a member; anyone else hears "not found". */
-async function lastSeqFor(sql: Sql, conversationId: string, userId: string): Promise<number> {
-  const [row] = await sql<{ lastSeq: string }[]>`
-    select c.last_seq::text as "lastSeq"
+/** How far each member has received and read: a read message counts as delivered too. */
+interface MemberMarks {
+  userId: string
+  delivered: number
+  read: number
+}
+
+interface Conversation {
+  type: 'direct' | 'group'
+  lastSeq: number
+  members: MemberMarks[]
+}
+
+/** The conversation's last seq and its active members' markers, for a member; anyone else hears "not found". */
+async function conversationFor(sql: Sql, conversationId: string, userId: string): Promise<Conversation> {
+  const [row] = await sql<
+    { type: 'direct' | 'group'; lastSeq: string; members: [string, string, string][] }[]
+  >`
+    select c.type, c.last_seq::text as "lastSeq",
+           (select coalesce(json_agg(json_build_array(x.user_id::text,
+                                                      greatest(x.delivered_seq, x.last_read_seq)::text,
+                                                      x.last_read_seq::text)), '[]')
+            from conversation_members x join users u on u.id = x.user_id and u.status = 'active'
+            where x.conversation_id = c.id) as members
     from conversations c
     join conversation_members m on m.conversation_id = c.id and m.user_id = ${userId}
     where c.id = ${conversationId}`
   if (!row) throw new NotFoundError('No such conversation.')
-  return Number(row.lastSeq)
+  return {
+    type: row.type,
+    lastSeq: Number(row.lastSeq),
+    members: row.members.map(([id, delivered, read]) => ({
+      userId: id,
+      delivered: Number(delivered),
+      read: Number(read),
+    })),
+  }
+}
+
+/**
+ * Who besides its sender has received and read a message: counts in a group, the user ids in a direct
+ * conversation. Computed from the members' cumulative markers, so a send writes nothing per member for it.
+ */
+export type Receipts = { deliveredTo: number; readBy: number } | { deliveredTo: string[]; readBy: string[] }
+
+export type HistoryMessage = Message & Receipts
+
+function receiptsOf(conversation: Conversation, message: Message): Receipts {
+  const others = conversation.members.filter((member) => member.userId !== message.senderId)
+  const delivered = others.filter((member) => member.delivered >= message.seq)
+  const read = others.filter((member) => member.read >= message.seq)
+  if (conversation.type === 'group') return { deliveredTo: delivered.length, readBy: read.length }
+  return {
+    deliveredTo: delivered.map((member) => member.userId),
+    readBy: read.map((member) => member.userId),
+  }
 }
 
 /** `count` consecutive seqs from `first`. */
@@ -47,16 +94,18 @@ const seqsFrom = (first: number, count: number) =>
  * (a client that saw 40 and then 43 asks after=40&before=43); otherwise it ends at the newest below `before`.
  * `nextCursor` continues in the same direction. A page covers `limit` consecutive seqs, read by `_id` (see
  * messagesAt), so it costs the same at any depth; a seq that was taken but never stored leaves the page one short.
- * Two round trips: the membership check, which also gives the last seq, then the lookups, made only for members.
+ * Two round trips: the membership check, which also gives the last seq and the members' markers (for each
+ * message's receipts), then the lookups, made only for members.
  */
 export async function messageHistory(
   ctx: { sql: Sql; mongo: Db },
   userId: string,
   conversationId: string,
   query: HistoryQuery,
-): Promise<Page<Message>> {
+): Promise<Page<HistoryMessage>> {
   const { before, after } = query.cursor ? historyCursor.decode(query.cursor) : query
-  const lastSeq = await lastSeqFor(ctx.sql, conversationId, userId)
+  const conversation = await conversationFor(ctx.sql, conversationId, userId)
+  const { lastSeq } = conversation
   const newest = Math.min(lastSeq, (before ?? Number.POSITIVE_INFINITY) - 1)
   const seqs =
     after !== undefined
@@ -74,5 +123,8 @@ export async function messageHistory(
       : lowest !== undefined && lowest > 1
         ? historyCursor.encode({ before: lowest })
         : null
-  return { items: documents.map(messageView), nextCursor }
+  const items = documents
+    .map(messageView)
+    .map((message) => ({ ...message, ...receiptsOf(conversation, message) }))
+  return { items, nextCursor }
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
+import { createAckDeliveryHandler } from '../../../functions/ws/ack-delivery.ts'
 import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
 import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
@@ -71,6 +72,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     sendMessage: createSendMessageHandler(deps),
     typing: createTypingHandler(deps),
     markRead: createMarkReadHandler(deps),
+    ackDelivery: createAckDeliveryHandler(deps),
   }
   const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
   return {
