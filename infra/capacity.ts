@@ -106,6 +106,8 @@ export function capacityOf(plan: LoadPlan) {
     // Typing and read markers follow messages: a few per message sent.
     typing: throttleOf(plan.peakMessagesPerSecond * 2),
     markRead: throttleOf(plan.peakMessagesPerSecond * 2),
+    // Acknowledgements are cumulative: a client acknowledges a burst of messages with one, like a read marker.
+    ackDelivery: throttleOf(plan.peakMessagesPerSecond * 2),
     // Unknown actions only ever get an error frame.
     $default: throttleOf(Math.max(5, plan.peakMessagesPerSecond / 10)),
   } satisfies Record<string, Throttle>
