@@ -117,4 +117,42 @@ describe('push endpoints', () => {
     for (const address of ['8.8.8.8', '142.250.74.42', '2a00:1450:4001:82b::200a', '172.32.0.1'])
       expect(isInternalAddress(address)).toBe(false)
   })
+
+  it('accepts an arbitrary URL only when it is https on a listed host at the default port', async () => {
+    const exactHosts = [
+      'fcm.googleapis.com',
+      'android.googleapis.com',
+      'updates.push.services.mozilla.com',
+      'web.push.apple.com',
+    ]
+    const hosts = fc.oneof(
+      fc.constantFrom(...exactHosts, 'wns2-par02p.notify.windows.com', 'notify.windows.com', 'example.com'),
+      fc.domain(),
+    )
+    const urls = fc
+      .tuple(
+        fc.constantFrom('https', 'http', 'ftp'),
+        hosts,
+        fc.constantFrom('', ':443', ':8443'),
+        fc.webPath(),
+      )
+      .map(([scheme, host, port, path]) => `${scheme}://${host}${port}${path}`)
+    await fc.assert(
+      fc.asyncProperty(urls, async (endpoint) => {
+        const url = new URL(endpoint)
+        const listed =
+          url.protocol === 'https:' &&
+          url.port === '' &&
+          (exactHosts.includes(url.hostname) || url.hostname.endsWith('.notify.windows.com'))
+        const accepted = await checkEndpoint(browsers, endpoint, publicAddress).then(
+          () => true,
+          (error: unknown) => {
+            expect(error).toBeInstanceOf(EndpointRefused)
+            return false
+          },
+        )
+        expect(accepted).toBe(listed)
+      }),
+    )
+  })
 })
