@@ -1,18 +1,16 @@
 // /push: the VAPID public key browsers subscribe with, their subscriptions, and whether pushes carry a preview.
-import { z } from 'zod'
 import type { VapidKeys } from '../../lib/config.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
+import { pushSettings, subscriptionInput, subscriptionPath } from '../../lib/protocol/http/push.ts'
 import type { EndpointPolicy, Resolve } from '../../lib/push/endpoints.ts'
 import { pushEndpointPolicy, vapidKeys } from '../../lib/push/keys.ts'
 import {
-  pushSettingsInput,
   pushSettingsOf,
   registerSubscription,
   removeSubscription,
   savePushSettings,
-  subscriptionInput,
 } from '../../lib/push/subscriptions.ts'
 
 export interface PushDeps extends HttpDeps {
@@ -21,7 +19,7 @@ export interface PushDeps extends HttpDeps {
   resolve?: Resolve
 }
 
-const subscription = { path: z.strictObject({ id: z.uuid({ message: 'must be a subscription id' }) }) }
+const subscription = { path: subscriptionPath }
 
 export function createPushHandler(deps: PushDeps) {
   const route = routes(deps)
@@ -39,7 +37,7 @@ export function createPushHandler(deps: PushDeps) {
     'GET /push/settings': route.caller({}, async ({ caller }) =>
       json(200, await pushSettingsOf(await deps.sql(), caller.id)),
     ),
-    'PUT /push/settings': route.caller({ body: pushSettingsInput }, async ({ caller, body }) =>
+    'PUT /push/settings': route.caller({ body: pushSettings }, async ({ caller, body }) =>
       json(200, await savePushSettings(await deps.sql(), caller.id, body)),
     ),
   })

@@ -1,6 +1,7 @@
 // Delivery markers: a member's cumulative "received up to seq", and the `delivered` frame its move sends to senders.
 import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { audienceOf } from './audience.ts'
@@ -59,12 +60,11 @@ export async function acknowledgeDelivery(
 /** `delivered` to every connection of the senders the move covered: one frame each, whatever the number of messages. */
 export async function announceDelivery(fanout: () => FanoutDeps, marker: DeliveryMarker): Promise<void> {
   if (marker.senderIds.length === 0) return
-  const frame = {
-    type: 'delivered',
+  const frame = frames.delivered({
     conversationId: marker.conversationId,
     seq: marker.seq,
     userId: marker.userId,
-  }
+  })
   try {
     await deliverToUsers(fanout(), marker.senderIds, frame)
   } catch (error) {

@@ -1,9 +1,9 @@
 // Groups: created by an owner with friends as members; owner and admins add and remove, anyone may leave.
 import type { ISql } from 'postgres'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
+import { type MemberAddition, maxGroupMembers } from '../protocol/http/conversations.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type MemberRole, type Membership, mayMessage, membershipOf } from './access.ts'
-import { type MemberAddition, maxGroupMembers } from './fields.ts'
 
 /**
  * Whoever adds someone to a group must be free to message them directly (friends, no block either way): a group

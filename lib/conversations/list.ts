@@ -9,11 +9,11 @@ import {
   messageView,
   storeFault,
 } from '../messages/store.ts'
+import type { ConversationListQuery as ListQuery } from '../protocol/http/conversations.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { PublicProfile } from '../users/accounts.ts'
-import type { Page } from '../users/search.ts'
 import type { ConversationType, MemberRole } from './access.ts'
-import type { ListQuery } from './fields.ts'
 
 export interface ConversationSummary {
   id: string

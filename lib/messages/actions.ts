@@ -1,13 +1,17 @@
 // The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
-import { z } from 'zod'
 import { acknowledgeDelivery, announceDelivery } from '../conversations/delivery-markers.ts'
-import { conversationId, readMarker } from '../conversations/fields.ts'
 import { announceRead, markRead } from '../conversations/read-markers.ts'
-import { relayTyping, typingFrame } from '../conversations/typing.ts'
+import { relayTyping } from '../conversations/typing.ts'
+import {
+  ackDeliveryAction as ackDeliveryFrame,
+  frames,
+  markReadAction as markReadFrame,
+  sendMessageAction as sendMessageFrame,
+  typingAction as typingFrame,
+} from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { WsRoute } from '../ws/handler.ts'
 import { type MessagingDeps, messageStores } from './deps.ts'
-import { sendMessageFrame } from './fields.ts'
 import { parseFrame } from './frame-input.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
@@ -33,8 +37,7 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
     const admittedLimiter = afterAdmission(limiter, socket.admitted)
     await sendMessage({ ...deps, ...stores, limiter: admittedLimiter }, socket.userId, to, input, {
       exceptConnectionId: socket.connectionId,
-      acknowledge: (sent) =>
-        socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
+      acknowledge: (sent) => socket.reply(frames.messageAck(input.clientMsgId, sent.message)),
     })
   }
 }
@@ -51,8 +54,6 @@ export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
   }
 }
 
-const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
-
 export function markReadAction(deps: MessagingDeps): WsRoute {
   return async (event, socket) => {
     const frame = parseFrame(event, markReadFrame)
@@ -62,8 +63,6 @@ export function markReadAction(deps: MessagingDeps): WsRoute {
     await announceRead(deps.fanout, marker, socket.connectionId)
   }
 }
-
-const ackDeliveryFrame = readMarker.extend({ action: z.literal('ackDelivery'), conversationId })
 
 /** A device says it has received everything up to `seq`; the senders of what that newly covers get `delivered`. */
 export function ackDeliveryAction(deps: MessagingDeps): WsRoute {

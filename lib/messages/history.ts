@@ -1,27 +1,15 @@
 // History pages by seq, read by `_id`: newest first by default, or forward from `after`.
 import type { Db } from 'mongodb'
 import { z } from 'zod'
-import { seqParameter } from '../conversations/fields.ts'
 import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
+import type { HistoryQuery } from '../protocol/http/conversations.ts'
+import type { HistoryMessage, Receipts } from '../protocol/messages.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
-import type { Page } from '../users/search.ts'
 import { type Message, messagesAt, messageView, storeFault } from './store.ts'
 
-const bounds = z.strictObject({ before: seqParameter.optional(), after: seqParameter.optional() })
-
-export const historyQuery = bounds
-  .extend({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(200).optional(),
-  })
-  .refine((query) => !(query.cursor && (query.before !== undefined || query.after !== undefined)), {
-    message: 'a cursor already holds its bounds; send it without before or after',
-    path: ['cursor'],
-  })
-export type HistoryQuery = z.infer<typeof historyQuery>
-
-const jsonBounds = bounds.extend({
+const jsonBounds = z.strictObject({
   before: z.number().int().min(0).optional(),
   after: z.number().int().min(0).optional(),
 })
@@ -66,14 +54,7 @@ async function conversationFor(sql: Sql, conversationId: string, userId: string)
   }
 }
 
-/**
- * Who besides its sender has received and read a message: counts in a group, the user ids in a direct
- * conversation. Computed from the members' cumulative markers, so a send writes nothing per member for it.
- */
-export type Receipts = { deliveredTo: number; readBy: number } | { deliveredTo: string[]; readBy: string[] }
-
-export type HistoryMessage = Message & Receipts
-
+/** A message's receipts (protocol/messages.ts) from the members' markers: counts in a group, ids in a direct. */
 function receiptsOf(conversation: Conversation, message: Message): Receipts {
   const others = conversation.members.filter((member) => member.userId !== message.senderId)
   const delivered = others.filter((member) => member.delivered >= message.seq)

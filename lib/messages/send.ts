@@ -5,11 +5,12 @@ import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
 import { notifyOffline } from '../notifications/producers.ts'
+import type { MessageInput } from '../protocol/messages.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
 import { deliverToUsers } from '../ws/fanout.ts'
-import type { Destination, MessageInput } from './fields.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
   isDuplicateKey,
@@ -159,6 +160,9 @@ export async function storeMessage(
   }
 }
 
+/** Where a message goes: a conversation the sender is in, or a friend. */
+export type Destination = { conversationId: string } | { toUserId: string }
+
 export interface SendOptions {
   /** Answers the sender once the message is stored, before anyone else hears of it (the WebSocket ack). */
   acknowledge?: (sent: Sent) => Promise<void>
@@ -191,7 +195,7 @@ export async function sendMessage(
   recordSend(sent, started)
   if (sent.duplicate) return sent
   const deliver = async () => {
-    const frame = { type: 'message.new', message }
+    const frame = frames.messageNew(message)
     const delivery = await deliverToUsers(ctx.fanout(), sent.memberIds, frame, {
       exceptConnectionId: options.exceptConnectionId,
     })

@@ -8,7 +8,7 @@ import {
 } from 'mongodb'
 import { isAppError, UnavailableError } from '../errors.ts'
 import { collections } from '../migrations/mongo.ts'
-import type { Attachment } from '../uploads/attachments.ts'
+import type { Attachment } from '../protocol/messages.ts'
 
 export interface MessageDocument {
   _id: string

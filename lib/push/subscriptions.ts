@@ -1,19 +1,8 @@
 // Web Push subscriptions in PostgreSQL: registered after the endpoint check, removed by their owner or when gone.
-import { z } from 'zod'
 import { NotFoundError } from '../errors.ts'
+import type { PushSettings, PushSubscription, SubscriptionInput } from '../protocol/http/push.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { checkEndpoint, type EndpointPolicy, type Resolve } from './endpoints.ts'
-
-/** A browser's `PushSubscription.toJSON()`: the endpoint, the P-256 key and auth secret the payload is encrypted to. */
-export const subscriptionInput = z.strictObject({
-  endpoint: z.string().max(2048),
-  expirationTime: z.number().nullable().optional(),
-  keys: z.strictObject({
-    p256dh: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'must be an uncompressed P-256 point, base64url'),
-    auth: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'must be 16 bytes, base64url'),
-  }),
-})
-export type SubscriptionInput = z.infer<typeof subscriptionInput>
 
 export interface PushSubscriptionRow {
   id: string
@@ -21,12 +10,6 @@ export interface PushSubscriptionRow {
   endpoint: string
   p256dh: string
   auth: string
-}
-
-export interface SubscriptionView {
-  id: string
-  endpoint: string
-  createdAt: string
 }
 
 /** Browsers a user keeps subscribed at once; registering one more forgets the least recently registered. */
@@ -46,7 +29,7 @@ export async function registerSubscription(
   ctx: RegisterContext,
   userId: string,
   input: SubscriptionInput,
-): Promise<{ subscription: SubscriptionView; created: boolean }> {
+): Promise<{ subscription: PushSubscription; created: boolean }> {
   await checkEndpoint(ctx.policy, input.endpoint, ctx.resolve)
   return ctx.sql.begin(async (tx) => {
     const [row] = await tx<{ id: string; createdAt: Date; created: boolean }[]>`
@@ -99,9 +82,6 @@ export async function pushTargetsOf(sql: Sql, userId: string): Promise<PushTarge
     showPreview: rows[0]?.showPreview ?? false,
   }
 }
-
-export const pushSettingsInput = z.strictObject({ showPreview: z.boolean() })
-export type PushSettings = z.infer<typeof pushSettingsInput>
 
 export async function pushSettingsOf(sql: Sql, userId: string): Promise<PushSettings> {
   const [row] = await sql<PushSettings[]>`

@@ -1,13 +1,13 @@
 // Push subscriptions and settings in PostgreSQL: one row per endpoint, a bounded number per user, previews opt-in.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import type { SubscriptionInput } from '../../../lib/protocol/http/push.ts'
 import { endpointPolicy } from '../../../lib/push/endpoints.ts'
 import {
   maxSubscriptionsPerUser,
   pushSettingsOf,
   pushTargetsOf,
   registerSubscription,
-  type SubscriptionInput,
   savePushSettings,
 } from '../../../lib/push/subscriptions.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
