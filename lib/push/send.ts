@@ -3,6 +3,7 @@ import webpush from 'web-push'
 import type { VapidKeys } from '../config.ts'
 import { logger } from '../log.ts'
 import type { NotificationJob } from '../notifications/jobs.ts'
+import type { MessagePushPayload } from '../protocol/http/push.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { forEachBounded } from '../ws/bounded.ts'
 import type { EndpointPolicy, Resolve } from './endpoints.ts'
@@ -18,17 +19,6 @@ export interface WebPushDeps {
   resolve?: Resolve
 }
 
-/** What the service worker receives, decrypted: enough to show a notification and open the conversation. */
-export interface MessagePush {
-  type: 'message.new'
-  conversationId: string
-  seq: number
-  messageId: string
-  senderId: string
-  /** Only for users who turned previews on: push services and the device's lock screen see it otherwise. */
-  preview?: string
-}
-
 export interface PushOutcome {
   sent: number
   /** Subscriptions their push service answered 404 or 410 for: removed. */
@@ -42,7 +32,7 @@ const concurrency = 8
 /** A push service slower than this is given up on: ten subscriptions, eight at once, stay within the worker's 30 s. */
 const pushTimeoutMs = 5_000
 
-export function messagePush(job: MessageJob, showPreview: boolean): MessagePush {
+export function messagePush(job: MessageJob, showPreview: boolean): MessagePushPayload {
   return {
     type: 'message.new',
     conversationId: job.conversationId,

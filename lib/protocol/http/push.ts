@@ -28,6 +28,22 @@ export type PushSubscription = z.infer<typeof pushSubscription>
 export const pushSettings = z.strictObject({ showPreview: z.boolean() }).meta({ id: 'PushSettings' })
 export type PushSettings = z.infer<typeof pushSettings>
 
+/**
+ * What a service worker decrypts from a push (RFC 8291): enough to show a notification and open the conversation;
+ * `preview` only for users who turned previews on.
+ */
+export const messagePushPayload = z
+  .object({
+    type: z.literal('message.new'),
+    conversationId: id,
+    seq: z.number().int().positive(),
+    messageId: z.string(),
+    senderId: id,
+    preview: z.string().optional(),
+  })
+  .meta({ id: 'MessagePushPayload' })
+export type MessagePushPayload = z.infer<typeof messagePushPayload>
+
 export const subscriptionPath = z.strictObject({ id: z.uuid({ message: 'must be a subscription id' }) })
 
 const area = 'push'
