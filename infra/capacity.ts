@@ -110,6 +110,8 @@ export function capacityOf(plan: LoadPlan) {
     react: throttleOf(plan.peakMessagesPerSecond),
     editMessage: throttleOf(plan.peakMessagesPerSecond / 2),
     deleteMessage: throttleOf(plan.peakMessagesPerSecond / 2),
+    // Acknowledgements are cumulative: a client acknowledges a burst of messages with one, like a read marker.
+    ackDelivery: throttleOf(plan.peakMessagesPerSecond * 2),
     // Unknown actions only ever get an error frame.
     $default: throttleOf(Math.max(5, plan.peakMessagesPerSecond / 10)),
   } satisfies Record<string, Throttle>

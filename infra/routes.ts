@@ -11,6 +11,8 @@ export type Store =
   | 'wsManagement'
   /** The private key that signs access tokens: only functions that start sessions hold it. */
   | 'signingKey'
+  /** The VAPID key pair that signs Web Push requests (the HTTP API hands out its public half). */
+  | 'pushKeys'
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root, exporting `handler`. */
@@ -74,9 +76,16 @@ export const functions = {
   },
   notify: {
     entry: 'functions/workers/notify.ts',
-    description: 'notification jobs from SQS: inbox entry once per job, then a frame to live connections',
-    uses: ['mongo', 'connections', 'wsManagement'],
+    description:
+      'notification jobs from SQS: inbox entry once per job, then a frame to live connections or a Web Push',
+    uses: ['postgres', 'mongo', 'connections', 'wsManagement', 'pushKeys'],
     timeoutSeconds: 30,
+  },
+  push: {
+    entry: 'functions/http/push.ts',
+    description:
+      '/push: VAPID public key, Web Push subscriptions (endpoints checked against an allowlist), settings',
+    uses: ['postgres', 'mongo', 'redis', 'pushKeys'],
   },
   wsPing: {
     entry: 'functions/ws/ping.ts',
@@ -140,6 +149,11 @@ export const functions = {
       'editMessage, deleteMessage, react actions: change a message, record the event, tell the members',
     uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
   },
+  wsAckDelivery: {
+    entry: 'functions/ws/ack-delivery.ts',
+    description: 'ackDelivery action: moves the delivery marker forward, tells the senders it newly covers',
+    uses: ['postgres', 'redis', 'connections', 'wsManagement'],
+  },
   createAdmin: {
     entry: 'functions/workers/create-admin.ts',
     description:
@@ -187,6 +201,11 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/uploads/{key+}', function: 'uploads' },
   { method: 'GET', path: '/notifications', function: 'notifications' },
   { method: 'POST', path: '/notifications/read', function: 'notifications' },
+  { method: 'GET', path: '/push/key', function: 'push' },
+  { method: 'POST', path: '/push/subscriptions', function: 'push' },
+  { method: 'DELETE', path: '/push/subscriptions/{id}', function: 'push' },
+  { method: 'GET', path: '/push/settings', function: 'push' },
+  { method: 'PUT', path: '/push/settings', function: 'push' },
   { method: 'POST', path: '/conversations', function: 'conversations' },
   { method: 'GET', path: '/conversations', function: 'conversations' },
   { method: 'GET', path: '/conversations/{id}', function: 'conversations' },
@@ -217,6 +236,7 @@ export const webSocket = {
     { routeKey: 'editMessage', function: 'wsMessageChange' },
     { routeKey: 'deleteMessage', function: 'wsMessageChange' },
     { routeKey: 'react', function: 'wsMessageChange' },
+    { routeKey: 'ackDelivery', function: 'wsAckDelivery' },
   ],
 } as const satisfies WebSocketApi
 

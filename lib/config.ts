@@ -59,6 +59,14 @@ const jsonText = z.string().transform((text, ctx) => {
   }
 })
 
+/** The VAPID key pair (base64url, as `web-push generate-vapid-keys` prints it) and the contact push services see. */
+export const vapidKeysSchema = z.strictObject({
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'must be an uncompressed P-256 point, base64url'),
+  privateKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a P-256 private key, base64url'),
+  subject: z.string().regex(/^(mailto:|https:\/\/)/, 'must be a mailto: or https: URL'),
+})
+export type VapidKeys = z.infer<typeof vapidKeysSchema>
+
 export const configSchema = z
   .object({
     STAGE: z.string().min(1).default('local'),
@@ -122,6 +130,11 @@ export const configSchema = z
       .default(16 * 1024),
     // Requests per user per minute over the whole authenticated API.
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
+    // Origins of the push services the server may call (lib/push/endpoints.ts); unset: the browsers' own services.
+    PUSH_ENDPOINT_ALLOWLIST: commaList,
+    // VAPID keys that sign Web Push requests: the JSON itself or (in AWS) a Secrets Manager secret holding it.
+    VAPID_KEYS: jsonText.pipe(vapidKeysSchema).optional(),
+    VAPID_SECRET_ARN: z.string().min(1).optional(),
     // A rate-limit check that takes longer than this is treated as a store fault and denies.
     RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
   })

@@ -3,7 +3,10 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { logger } from '../../lib/log.ts'
 import { handleNotificationRecord, type NotifyDeps } from '../../lib/notifications/worker.ts'
+import { pushEndpointPolicy, vapidKeys } from '../../lib/push/keys.ts'
+import { pushMessage } from '../../lib/push/send.ts'
 import { mongoDb } from '../../lib/stores/mongo.ts'
+import { postgresClient } from '../../lib/stores/postgres.ts'
 import { deliverToUsers, fanoutDeps } from '../../lib/ws/fanout.ts'
 
 export function createNotifyHandler(deps: NotifyDeps) {
@@ -23,7 +26,7 @@ export function createNotifyHandler(deps: NotifyDeps) {
 
 export const handler = createNotifyHandler({
   mongo: mongoDb,
-  push: async (userId, frame) => {
-    await deliverToUsers(fanoutDeps(), [userId], frame)
-  },
+  push: async (userId, frame) =>
+    !(await deliverToUsers(fanoutDeps(), [userId], frame)).offlineUserIds.includes(userId),
+  webPush: (job) => pushMessage({ sql: postgresClient, keys: vapidKeys, policy: pushEndpointPolicy }, job),
 })

@@ -23,6 +23,8 @@ export class ServiceSecrets extends Construct {
   /** The same keys' public halves as a JWKS (lib/config.ts JWT_PUBLIC_KEYS), written by each rotation. */
   readonly jwtPublicKeys: secretsmanager.Secret
   readonly jwtSigningKeysRotation: SigningKeyRotation
+  /** `{ "publicKey", "privateKey", "subject" }`: the VAPID key pair that signs Web Push (lib/config.ts VAPID_KEYS). */
+  readonly vapidKeys: secretsmanager.Secret
 
   constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
     super(scope, id)
@@ -50,6 +52,20 @@ export class ServiceSecrets extends Construct {
         'AwsSolutions-SMG4': `${issuer} issues these credentials; they are rotated there and put here by the team (DEPLOY.md)`,
       })
     }
+    this.vapidKeys = new secretsmanager.Secret(this, 'VapidKeys', {
+      secretName: names.vapidKeys,
+      description:
+        'Web Push VAPID keys as {"publicKey", "privateKey", "subject"}; generated once and put by the deploying team',
+      generateSecretString: {
+        secretStringTemplate: '{"publicKey":"","privateKey":"","subject":""}',
+        generateStringKey: 'unset',
+      },
+      removalPolicy,
+    })
+    acknowledge(this.vapidKeys, {
+      'AwsSolutions-SMG4':
+        'browsers subscribe with this public key: a new key pair ends every subscription, so it is not rotated',
+    })
     this.jwtSigningKeys = new secretsmanager.Secret(this, 'JwtSigningKeys', {
       secretName: names.jwtSigningKeys,
       description:

@@ -62,6 +62,7 @@ export class Stores {
       notifications: { NOTIFICATIONS_QUEUE_URL: stateful.notifications.queue.queueUrl },
       wsManagement: { WS_MANAGEMENT_ENDPOINT: webSocketStage.callbackUrl },
       signingKey: { JWT_SIGNING_SECRET_ARN: secrets.jwtSigningKeys.secretArn },
+      pushKeys: { VAPID_SECRET_ARN: secrets.vapidKeys.secretArn },
     }
     const stores = new Set([...resourceNamesEverywhere, ...spec.uses, ...(spec.probes ?? [])])
     return Object.assign(
@@ -145,6 +146,7 @@ export class Stores {
         })
       },
       signingKey: () => readSecret(stateful.secrets.jwtSigningKeys),
+      pushKeys: () => readSecret(stateful.secrets.vapidKeys),
     }
     /** What a health probe of each store calls (lib/health/probes.ts); stores without a probe grant nothing. */
     const probes: Partial<Record<Store, () => void>> = {

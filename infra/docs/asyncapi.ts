@@ -17,6 +17,8 @@ const actionSummaries: Record<keyof typeof clientActions, string> = {
     'Delete your own message, or any in a group you own or administer: it becomes a tombstone (message.deleted)',
   react:
     'Put your emoji reaction on a message (on: true) or take it off; the members get reaction with the counts',
+  ackDelivery:
+    'Say this device has received the conversation up to seq (cumulative); the senders it newly covers get delivered',
 }
 
 const frameSummaries: Record<keyof typeof serverFrames, string> = {
@@ -26,6 +28,7 @@ const frameSummaries: Record<keyof typeof serverFrames, string> = {
   'message.new':
     "A member's message, to every other connection of every member; a gap in seq means fetch history",
   read: "A member's read marker moved",
+  delivered: 'To a sender: a member has received the conversation up to seq, covering a message of yours',
   typing: 'A member started or stopped typing',
   presence: 'A friend came online or went offline',
   notification: 'A new entry of your notification inbox',

@@ -1,9 +1,11 @@
 // The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
 
 import { config } from '../config.ts'
+import { acknowledgeDelivery, announceDelivery } from '../conversations/delivery-markers.ts'
 import { announceRead, markRead } from '../conversations/read-markers.ts'
 import { relayTyping } from '../conversations/typing.ts'
 import {
+  ackDeliveryAction as ackDeliveryFrame,
   deleteMessageAction as deleteMessageFrame,
   editMessageAction as editMessageFrame,
   frames,
@@ -95,5 +97,15 @@ export function messageChangeAction(deps: MessagingDeps): WsRoute {
     if (frame.action === 'editMessage') await editMessage(ctx, socket.userId, frame)
     else if (frame.action === 'deleteMessage') await deleteMessage(ctx, socket.userId, frame)
     else await react(ctx, socket.userId, frame)
+  }
+}
+
+/** A device says it has received everything up to `seq`; the senders of what that newly covers get `delivered`. */
+export function ackDeliveryAction(deps: MessagingDeps): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, ackDeliveryFrame)
+    await socket.admitted
+    const marker = await acknowledgeDelivery(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
+    await announceDelivery(deps.fanout, marker)
   }
 }

@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
 import type { HistoryQuery, MessageVersions } from '../protocol/http/conversations.ts'
+import type { HistoryMessage, Receipts } from '../protocol/messages.ts'
 import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import {
@@ -24,23 +25,61 @@ const jsonBounds = z.strictObject({
 })
 const historyCursor = cursorCodec(jsonBounds)
 
+/** How far a member has received and read: a read message counts as delivered too. */
+interface MemberMarks {
+  userId: string
+  delivered: number
+  read: number
+}
+
 export interface Reader {
+  type: 'direct' | 'group'
   lastSeq: number
   /** In a group, the members the reader blocked: their messages are shown to the reader hidden. */
   hides: Set<string>
+  /** The active members' markers, for each message's receipts. */
+  members: MemberMarks[]
 }
 
 /** What a member reading the conversation needs; anyone else hears "not found". */
 export async function readerOf(sql: Sql, conversationId: string, userId: string): Promise<Reader> {
-  const [row] = await sql<{ lastSeq: string; hides: string[] }[]>`
-    select c.last_seq::text as "lastSeq",
+  const [row] = await sql<
+    { type: 'direct' | 'group'; lastSeq: string; hides: string[]; members: [string, string, string][] }[]
+  >`
+    select c.type, c.last_seq::text as "lastSeq",
            array(select b.blocked_id::text from blocks b
-                 where c.type = 'group' and b.blocker_id = ${userId}) as hides
+                 where c.type = 'group' and b.blocker_id = ${userId}) as hides,
+           (select coalesce(json_agg(json_build_array(x.user_id::text,
+                                                      greatest(x.delivered_seq, x.last_read_seq)::text,
+                                                      x.last_read_seq::text)), '[]')
+            from conversation_members x join users u on u.id = x.user_id and u.status = 'active'
+            where x.conversation_id = c.id) as members
     from conversations c
     join conversation_members m on m.conversation_id = c.id and m.user_id = ${userId}
     where c.id = ${conversationId}`
   if (!row) throw new NotFoundError('No such conversation.')
-  return { lastSeq: Number(row.lastSeq), hides: new Set(row.hides) }
+  return {
+    type: row.type,
+    lastSeq: Number(row.lastSeq),
+    hides: new Set(row.hides),
+    members: row.members.map(([id, delivered, read]) => ({
+      userId: id,
+      delivered: Number(delivered),
+      read: Number(read),
+    })),
+  }
+}
+
+/** A message's receipts (protocol/messages.ts) from the members' markers: counts in a group, ids in a direct. */
+function receiptsOf(reader: Reader, message: Message): Receipts {
+  const others = reader.members.filter((member) => member.userId !== message.senderId)
+  const delivered = others.filter((member) => member.delivered >= message.seq)
+  const read = others.filter((member) => member.read >= message.seq)
+  if (reader.type === 'group') return { deliveredTo: delivered.length, readBy: read.length }
+  return {
+    deliveredTo: delivered.map((member) => member.userId),
+    readBy: read.map((member) => member.userId),
+  }
 }
 
 /**
@@ -77,15 +116,16 @@ const seqsFrom = (first: number, count: number) =>
  * (a client that saw 40 and then 43 asks after=40&before=43); otherwise it ends at the newest below `before`.
  * `nextCursor` continues in the same direction. A page covers `limit` consecutive seqs, read by `_id` (see
  * messagesAt), so it costs the same at any depth; a seq that was taken but never stored leaves the page one short.
- * Two round trips: the membership check, which also gives the last seq, then the lookups, made only for members (a
- * third, side by side lookups again, when replies in the page answer messages outside it).
+ * Two round trips: the membership check, which also gives the last seq and the members' markers (for each
+ * message's receipts), then the lookups, made only for members (a third, side by side lookups again, when replies
+ * in the page answer messages outside it).
  */
 export async function messageHistory(
   ctx: { sql: Sql; mongo: Db },
   userId: string,
   conversationId: string,
   query: HistoryQuery,
-): Promise<Page<Message>> {
+): Promise<Page<HistoryMessage>> {
   const { before, after } = query.cursor ? historyCursor.decode(query.cursor) : query
   const reader = await readerOf(ctx.sql, conversationId, userId)
   const { lastSeq } = reader
@@ -94,11 +134,12 @@ export async function messageHistory(
     after !== undefined
       ? seqsFrom(after + 1, Math.min(query.limit, newest - after))
       : seqsFrom(Math.max(1, newest - query.limit + 1), Math.min(query.limit, newest))
-  const items = await messagesAt(ctx.mongo, conversationId, seqs)
+  const views = await messagesAt(ctx.mongo, conversationId, seqs)
     .then((documents) => readerViews(ctx.mongo, reader, conversationId, documents))
     .catch((error: unknown) => {
       throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
     })
+  const items = views.map((message) => ({ ...message, ...receiptsOf(reader, message) }))
   const [lowest, highest] = [seqs.at(0), seqs.at(-1)]
   const nextCursor =
     after !== undefined

@@ -7,6 +7,8 @@ import { conversationsSequence } from './postgres/0004-conversations-sequence.ts
 import { messagingRules } from './postgres/0005-messaging-rules.ts'
 import { messageKeys } from './postgres/0006-message-keys.ts'
 import { conversationEvents } from './postgres/0007-conversation-events.ts'
+import { pushSubscriptions } from './postgres/0008-push-subscriptions.ts'
+import { deliveryMarkers } from './postgres/0009-delivery-markers.ts'
 
 export interface Migration {
   version: number
@@ -22,6 +24,8 @@ export const postgresMigrations: readonly Migration[] = [
   messagingRules,
   messageKeys,
   conversationEvents,
+  pushSubscriptions,
+  deliveryMarkers,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.

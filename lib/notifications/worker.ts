@@ -10,8 +10,10 @@ import { type NotificationJob, notificationJob } from './jobs.ts'
 
 export interface NotifyDeps {
   mongo: () => Promise<Db>
-  /** Sends a frame to every live connection of a user; a user with none is fine. */
-  push: (userId: string, frame: Frame) => Promise<void>
+  /** Sends a frame to every live connection of a user; answers whether any live connection took it. */
+  push: (userId: string, frame: Frame) => Promise<boolean>
+  /** Pushes a new message to the user's subscribed browsers (Web Push), for a user the frame found offline. */
+  webPush?: (job: Extract<NotificationJob, { kind: 'message.new' }>) => Promise<unknown>
 }
 
 /** A body that is not a job can never become one: it fails every time and so ends in the dead-letter queue. */
@@ -31,9 +33,10 @@ export function parseJob(body: string): NotificationJob {
 }
 
 /**
- * Throws to have the job retried. A redelivered job finds its entry written and stops there, so neither the inbox
- * nor the user's connections see it twice. The push is best effort: the inbox entry is what lasts, and a retry
- * would find the entry and push nothing anyway.
+ * Throws to have the job retried. A redelivered job finds its entry written and stops there, so neither the inbox,
+ * the user's connections nor their browsers see it twice. A new message reaches the browsers by Web Push only when
+ * no live connection took its frame (or the frame's delivery failed, so the user may be offline). Both pushes are
+ * best effort: the inbox entry is what lasts, and a retry would find the entry and push nothing anyway.
  */
 export async function handleNotificationRecord(deps: NotifyDeps, record: SQSRecord): Promise<void> {
   let job: NotificationJob
@@ -45,9 +48,14 @@ export async function handleNotificationRecord(deps: NotifyDeps, record: SQSReco
   }
   const { created, notification } = await recordNotification(await deps.mongo(), job)
   if (!created || !notification) return
+  const online = await deps.push(job.userId, frames.notification(notification)).catch((error: unknown) => {
+    logger.warn('notification not pushed', { jobId: job.jobId, error: error as Error })
+    return false
+  })
+  if (job.kind !== 'message.new' || online || !deps.webPush) return
   await deps
-    .push(job.userId, frames.notification(notification))
+    .webPush(job)
     .catch((error: unknown) =>
-      logger.warn('notification not pushed', { jobId: job.jobId, error: error as Error }),
+      logger.warn('message not pushed to browsers', { jobId: job.jobId, error: error as Error }),
     )
 }

@@ -30,6 +30,7 @@ export const actionExamples: { [K in ClientAction['action']]: Extract<ClientActi
   editMessage: { action: 'editMessage', conversationId, seq: 42, body: 'See you at ten?' },
   deleteMessage: { action: 'deleteMessage', conversationId, seq: 42 },
   react: { action: 'react', conversationId, seq: 42, emoji: '👍', on: true },
+  ackDelivery: { action: 'ackDelivery', conversationId, seq: 42 },
 }
 
 export const frameExamples: { [K in ServerFrame['type']]: Extract<ServerFrame, { type: K }> } = {
@@ -45,6 +46,7 @@ export const frameExamples: { [K in ServerFrame['type']]: Extract<ServerFrame, {
   'message.ack': { type: 'message.ack', clientMsgId: message.clientMsgId, message },
   'message.new': { type: 'message.new', message },
   read: { type: 'read', conversationId, userId: bob, seq: 42 },
+  delivered: { type: 'delivered', conversationId, userId: bob, seq: 42 },
   typing: { type: 'typing', conversationId, userId: alice, state: 'start' },
   presence: { type: 'presence', userId: bob, status: 'online', lastSeenAt: at },
   notification: {

@@ -118,3 +118,22 @@ export const message = z
   })
   .meta({ id: 'Message' })
 export type Message = z.infer<typeof message>
+
+/**
+ * Who besides its sender has received and read a message: counts in a group, the user ids in a direct
+ * conversation. Computed from the members' cumulative markers, so a send writes nothing per member for it.
+ */
+const groupReceipts = { deliveredTo: z.number().int().min(0), readBy: z.number().int().min(0) }
+const directReceipts = { deliveredTo: z.array(id), readBy: z.array(id) }
+export type Receipts =
+  | z.infer<z.ZodObject<typeof groupReceipts>>
+  | z.infer<z.ZodObject<typeof directReceipts>>
+
+/**
+ * A message as history gives it: with its receipts. Each a whole object rather than an intersection, so the
+ * documents can keep refusing properties a message does not have.
+ */
+export const historyMessage = z
+  .union([message.extend(groupReceipts), message.extend(directReceipts)])
+  .meta({ id: 'HistoryMessage' })
+export type HistoryMessage = z.infer<typeof historyMessage>

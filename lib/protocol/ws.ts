@@ -67,6 +67,12 @@ export const reactAction = z
   .meta({ id: 'ReactAction' })
 export type ReactAction = z.infer<typeof reactAction>
 
+/** Cumulative: the device has received every message of the conversation up to `seq`. */
+export const ackDeliveryAction = z
+  .strictObject({ action: z.literal('ackDelivery'), conversationId, seq })
+  .meta({ id: 'AckDeliveryAction' })
+export type AckDeliveryAction = z.infer<typeof ackDeliveryAction>
+
 /** Every action by its route key. */
 export const clientActions = {
   ping: pingAction,
@@ -76,6 +82,7 @@ export const clientActions = {
   editMessage: editMessageAction,
   deleteMessage: deleteMessageAction,
   react: reactAction,
+  ackDelivery: ackDeliveryAction,
 } as const
 export type ClientAction = z.input<(typeof clientActions)[keyof typeof clientActions]>
 
@@ -155,6 +162,14 @@ export const readFrame = z
   .object({ type: z.literal('read'), conversationId: id, userId: id, seq })
   .meta({ id: 'ReadFrame' })
 
+/**
+ * To a sender: `userId` has received everything up to `seq`, the sender's messages among it included. Sent once per
+ * recipient for each message, however many of the recipient's devices acknowledge it.
+ */
+export const deliveredFrame = z
+  .object({ type: z.literal('delivered'), conversationId: id, seq, userId: id })
+  .meta({ id: 'DeliveredFrame' })
+
 export const typingFrame = z
   .object({
     type: z.literal('typing'),
@@ -198,6 +213,7 @@ export const serverFrames = {
   'member.removed': memberRemovedFrame,
   'conversation.updated': conversationUpdatedFrame,
   read: readFrame,
+  delivered: deliveredFrame,
   typing: typingFrame,
   presence: presenceFrame,
   notification: notificationFrame,
@@ -217,6 +233,7 @@ export const serverFrame = z.discriminatedUnion('type', [
   memberRemovedFrame,
   conversationUpdatedFrame,
   readFrame,
+  deliveredFrame,
   typingFrame,
   presenceFrame,
   notificationFrame,
@@ -270,6 +287,10 @@ export const frames = {
     ...payload,
   }),
   read: (payload: Payload<'read'>): ServerFrameOf<'read'> => ({ type: 'read', ...payload }),
+  delivered: (payload: Payload<'delivered'>): ServerFrameOf<'delivered'> => ({
+    type: 'delivered',
+    ...payload,
+  }),
   typing: (payload: Payload<'typing'>): ServerFrameOf<'typing'> => ({ type: 'typing', ...payload }),
   presence: (payload: Payload<'presence'>): ServerFrameOf<'presence'> => ({ type: 'presence', ...payload }),
   notification: (payload: Payload<'notification'>['notification']): ServerFrameOf<'notification'> => ({

@@ -236,6 +236,7 @@ describe('service secrets', () => {
   test.each([
     ['chat-service/dev/mongo', '{"url":""}'],
     ['chat-service/dev/upstash', '{"url":"","token":""}'],
+    ['chat-service/dev/vapid-keys', '{"publicKey":"","privateKey":"","subject":""}'],
   ])('%s is a placeholder for the team to fill', (name, template) => {
     dev.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: name,

@@ -98,6 +98,7 @@ describe.each([
         ['mongo', 'MONGO_SECRET_ARN', 'SecretsMongo'],
         ['redis', 'UPSTASH_SECRET_ARN', 'SecretsUpstash'],
         ['signingKey', 'JWT_SIGNING_SECRET_ARN', 'SecretsJwtSigningKeys'],
+        ['pushKeys', 'VAPID_SECRET_ARN', 'SecretsVapidKeys'],
       ]
       for (const [store, variable, output] of secretOf) {
         if (uses.includes(store)) expect(variables[variable]).toEqual(statefulValue(output))
@@ -132,6 +133,7 @@ describe.each([
     notifications: (_s, a) => a.includes('sqs:SendMessage'),
     wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
     signingKey: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsJwtSigningKeys')),
+    pushKeys: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsVapidKeys')),
   }
 
   test.each(names)('%s is granted exactly the stores it uses', (name) => {
@@ -146,6 +148,25 @@ describe.each([
     expect(actions.filter((action) => action.startsWith('s3:')).some((a) => a.startsWith('s3:Delete'))).toBe(
       false,
     )
+  })
+
+  test('only the functions using the push keys (the notify worker and the push API) may read them, with GetSecretValue alone', () => {
+    const readers = names.filter((name) =>
+      functionView(template, name).statements.some((statement) =>
+        JSON.stringify(statement.Resource).includes('SecretsVapidKeys'),
+      ),
+    )
+    const users = names.filter((name) =>
+      ((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('pushKeys'),
+    )
+    expect(readers.sort()).toEqual(users.sort())
+    if (routes === routeTable) expect(readers).toEqual(['notify', 'push'])
+    for (const name of readers) {
+      const statement = functionView(template, name).statements.find((s) =>
+        JSON.stringify(s.Resource).includes('SecretsVapidKeys'),
+      )
+      expect(statement?.Action).toBe('secretsmanager:GetSecretValue')
+    }
   })
 
   test("connections users may query the table's byUser index, which a grant on the table alone does not reach", () => {

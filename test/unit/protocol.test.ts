@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { httpRoutes, webSocket } from '../../infra/routes.ts'
 import { httpContract } from '../../lib/protocol/http/index.ts'
+import { messagePushPayload } from '../../lib/protocol/http/push.ts'
 import { clientActions, frames, type ServerFrame, serverFrame, serverFrames } from '../../lib/protocol/ws.ts'
+import { messagePush } from '../../lib/push/send.ts'
 
 const [alice, bob, conversation] = [randomUUID(), randomUUID(), randomUUID()]
 const at = new Date().toISOString()
@@ -45,6 +47,7 @@ const built: ServerFrame[] = [
   frames.memberEvent('member.removed', { conversationId: conversation, userId: bob }),
   frames.conversationUpdated({ conversationId: conversation, name: 'Team', ownerId: bob }),
   frames.read({ conversationId: conversation, userId: alice, seq: 7 }),
+  frames.delivered({ conversationId: conversation, userId: bob, seq: 7 }),
   frames.typing({ conversationId: conversation, userId: alice, state: 'start' }),
   frames.presence({ userId: alice, status: 'offline', lastSeenAt: at }),
   frames.notification({
@@ -132,5 +135,24 @@ describe('HTTP contract', () => {
       const schema = 'path' in contract ? contract.path : undefined
       expect(schema ? Object.keys(schema.shape).sort() : [], key).toEqual(names.sort())
     }
+  })
+})
+
+describe('Web Push payload', () => {
+  it('is what its schema says, with the preview only when the user turned previews on', () => {
+    const job = {
+      kind: 'message.new' as const,
+      jobId: randomUUID(),
+      userId: bob,
+      at,
+      conversationId: conversation,
+      messageId: `${conversation}:7`,
+      seq: 7,
+      senderId: alice,
+      preview: 'hi',
+    }
+    const plain = messagePushPayload.parse(messagePush(job, false))
+    expect(plain).not.toHaveProperty('preview')
+    expect(messagePushPayload.parse(messagePush(job, true))).toEqual({ ...plain, preview: 'hi' })
   })
 })

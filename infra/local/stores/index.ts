@@ -4,6 +4,7 @@ import { resolve } from 'node:path'
 import { startDynamoDb } from './dynamodb.ts'
 import { startFerretDb } from './ferretdb.ts'
 import { startPostgres } from './postgres.ts'
+import { startPush } from './push.ts'
 import { startRedis } from './redis.ts'
 import { startS3 } from './s3.ts'
 import { startSigningKeys } from './signing-keys.ts'
@@ -38,6 +39,7 @@ const starters = {
   s3: startS3,
   sqs: startSqs,
   jwtKeys: startSigningKeys,
+  push: startPush,
 }
 
 // s3rver knows this access key only; dynalite and local-aws-sqs accept any.

@@ -2,7 +2,7 @@
 import { z } from 'zod'
 import { conversationId, memberId } from '../../conversations/fields.ts'
 import { conversationDetail, conversationSummary } from '../entities.ts'
-import { body, emoji, message, messageInput, reactionCounts } from '../messages.ts'
+import { body, emoji, historyMessage, message, messageInput, reactionCounts } from '../messages.ts'
 import { id, isoTime, page, pageQuery, seq, seqParameter } from '../shared.ts'
 import type { RouteContract } from './contract.ts'
 
@@ -158,7 +158,7 @@ export const conversationRoutes = {
     auth: true,
     path: conversationPath,
     query: historyQuery,
-    responses: { 200: page(message).meta({ id: 'MessagePage' }) },
+    responses: { 200: page(historyMessage).meta({ id: 'MessagePage' }) },
     problems: [404],
   },
   'POST /conversations/{id}/messages': {

@@ -4,6 +4,7 @@ import type { RouteContract } from './contract.ts'
 import { conversationRoutes } from './conversations.ts'
 import { fileRoutes } from './files.ts'
 import { friendRoutes } from './friends.ts'
+import { pushRoutes } from './push.ts'
 import { userRoutes } from './users.ts'
 
 export type { RouteContract } from './contract.ts'
@@ -14,6 +15,7 @@ export const httpContract = {
   ...friendRoutes,
   ...conversationRoutes,
   ...fileRoutes,
+  ...pushRoutes,
 } satisfies Record<string, RouteContract>
 
 /** `METHOD /path`, as API Gateway names a route in `routeKey`. */

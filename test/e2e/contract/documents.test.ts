@@ -11,6 +11,7 @@ import { httpRoutes, webSocket } from '../../../infra/routes.ts'
 import { clientActions, serverFrames } from '../../../lib/protocol/ws.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { pngBytes, postFile } from '../../integration/uploads/api.ts'
+import { subscribedBrowser } from '../push/browser.ts'
 import { connect, type Device, type Frame } from '../realtime/sockets.ts'
 import { committed, documentValidator } from './validator.ts'
 
@@ -318,6 +319,23 @@ describe('what the running service answers', () => {
     ).toBe(200)
     expect((await call('GET /notifications', as(carol))).status).toBe(200)
     expect((await call('POST /notifications/read', { ...as(carol), body: { all: true } })).status).toBe(200)
+
+    expect((await call('GET /push/key', as(bob))).status).toBe(200)
+    const { subscription: browserSubscription } = await subscribedBrowser(
+      process.env.PUSH_SERVICE_STAND_IN_URL as string,
+    )
+    const subscribed = await call('POST /push/subscriptions', { ...as(bob), body: browserSubscription })
+    expect(subscribed.status).toBe(201)
+    expect((await call('GET /push/settings', as(bob))).status).toBe(200)
+    expect((await call('PUT /push/settings', { ...as(bob), body: { showPreview: true } })).status).toBe(200)
+    expect(
+      (
+        await call('DELETE /push/subscriptions/{id}', {
+          ...as(bob),
+          params: { id: subscribed.json<{ id: string }>().id },
+        })
+      ).status,
+    ).toBe(204)
 
     expect(
       (await call('POST /friends/{userId}/block', { ...as(alice), params: { userId: carol.user.id } }))

@@ -86,7 +86,8 @@ describe('friends chatting through the gateway', () => {
         `/conversations/${message.conversationId}/messages`,
       )
       expect(history.status).toBe(200)
-      expect(history.body.items).toEqual([message])
+      // Neither of B's devices acknowledged or read it yet: the receipts name no one.
+      expect(history.body.items).toEqual([{ ...message, deliveredTo: [], readBy: [] }])
     }
     const list = await api<{ items: { id: string; unreadCount: number }[] }>(bob, '/conversations')
     expect(list.body.items).toEqual([expect.objectContaining({ id: message.conversationId, unreadCount: 1 })])

@@ -41,6 +41,8 @@ const adopted = [
   'CONNECTIONS_TABLE',
   'UPLOADS_BUCKET',
   'JWT_SIGNING_KEYS',
+  'VAPID_KEYS',
+  'PUSH_ENDPOINT_ALLOWLIST',
 ]
 
 let stores: LocalStores
@@ -113,7 +115,18 @@ describe('local stores', { timeout: 30_000 }, () => {
     }
     expect(env().NOTIFICATIONS_DLQ_URL).toMatch(/chat-local-notifications-dlq$/)
     expect(stores.stores.map((store) => store.name).sort()).toEqual(
-      ['dynamodb', 'jwt-keys', 'mongodb', 'postgres', 'redis', 's3', 'sqs', 'upstash-rest'].sort(),
+      [
+        'dynamodb',
+        'jwt-keys',
+        'mongodb',
+        'postgres',
+        'push-service',
+        'redis',
+        's3',
+        'sqs',
+        'upstash-rest',
+        'vapid-keys',
+      ].sort(),
     )
     expect(stores.stores.every((store) => store.source === 'started')).toBe(true)
   })
@@ -603,8 +616,8 @@ describe('stopping', { timeout: 30_000 }, () => {
     await stores.stop()
 
     expect(childProcesses()).toEqual([])
-    // The signing keys are a file, not a server: every other store listens on a URL.
-    const servers = stores.stores.filter((store) => store.name !== 'jwt-keys')
+    // The signing and VAPID keys are files, not servers: every other store listens on a URL.
+    const servers = stores.stores.filter((store) => !['jwt-keys', 'vapid-keys'].includes(store.name))
     const open = await Promise.all(servers.map((store) => accepts(store.endpoint)))
     expect(open).toEqual(servers.map(() => false))
   })

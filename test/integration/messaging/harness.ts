@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
+import { createAckDeliveryHandler } from '../../../functions/ws/ack-delivery.ts'
 import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
 import { createMessageChangeHandler } from '../../../functions/ws/message-change.ts'
 import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
@@ -75,6 +76,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     ...Object.fromEntries(
       ['editMessage', 'deleteMessage', 'react'].map((action) => [action, createMessageChangeHandler(deps)]),
     ),
+    ackDelivery: createAckDeliveryHandler(deps),
   }
   const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
   return {

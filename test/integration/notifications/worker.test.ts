@@ -22,6 +22,7 @@ const handler = createNotifyHandler({
   mongo: mongoDb,
   push: async (userId, frame) => {
     pushed.push({ userId, frame })
+    return true
   },
 })
 const context = {
@@ -121,5 +122,32 @@ describe('the notify worker', () => {
     ) as SQSEvent
     const { batchItemFailures } = await handler(sample, context)
     expect(batchItemFailures).toEqual([{ itemIdentifier: sample.Records[3]?.messageId }])
+  })
+
+  it('pushes a new message to the browsers of a user no live connection took it for, and only then', async () => {
+    const webPushed: string[] = []
+    const worker = (online: boolean | Error) =>
+      createNotifyHandler({
+        mongo: mongoDb,
+        push: async () => {
+          if (online instanceof Error) throw online
+          return online
+        },
+        webPush: async (job) => {
+          webPushed.push(job.jobId)
+        },
+      })
+    const [offline, online, unknown, request] = [
+      withId(messageJob(randomUUID())),
+      withId(messageJob(randomUUID())),
+      withId(messageJob(randomUUID())),
+      withId(friendRequestJob(randomUUID())),
+    ]
+    await worker(false)(batchOf([JSON.stringify(offline), JSON.stringify(request)]), context)
+    await worker(true)(batchOf([JSON.stringify(online)]), context)
+    await worker(new Error('@connections unreachable'))(batchOf([JSON.stringify(unknown)]), context)
+    // Delivered again: the inbox entry is there, so nothing is pushed a second time.
+    await worker(false)(batchOf([JSON.stringify(offline)]), context)
+    expect(webPushed).toEqual([offline.jobId, unknown.jobId])
   })
 })
