@@ -122,6 +122,14 @@ export const configSchema = z
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(300),
     // A rate-limit check that takes longer than this is treated as a store fault and denies.
     RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+
+    // Mail: written as .eml files under MAIL_DIR when it is set (local runs), otherwise sent through SES v2 from
+    // MAIL_FROM, under the configuration set SES_CONFIGURATION_SET when one is named.
+    MAIL_DIR: z.string().min(1).optional(),
+    MAIL_FROM: z.string().min(3).default('Chat-Service <no-reply@chat.invalid>'),
+    SES_CONFIGURATION_SET: z.string().min(1).optional(),
+    // The client application: mailed links open its /verify-email and /reset-password pages.
+    APP_URL: z.url().default('http://localhost:5173'),
   })
   .superRefine(
     (env, ctx) => {

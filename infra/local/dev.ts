@@ -1,6 +1,7 @@
 // `npm run dev`: the local stores, migrations, then the local API Gateway runtime, until Ctrl-C.
 import { resolve } from 'node:path'
 import { type RouteTable, realRoutes } from './gateway/table.ts'
+import { logNewMail } from './mail-log.ts'
 import { migrateLocal } from './migrations.ts'
 import { startLocalRuntime } from './runtime.ts'
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-file.ts'
@@ -109,6 +110,11 @@ async function main() {
   log(`  Lambda API     ${runtime.lambdaEndpoint} (create-admin --stage local)`)
   log('Routes:')
   for (const line of routeList(realRoutes)) log(line)
+  const mailDir = stores.env.MAIL_DIR
+  if (mailDir) {
+    parts.push(logNewMail(mailDir, log))
+    log(`Mail: written as .eml files in ${mailDir}; each new one is listed here with its links.`)
+  }
   log(`Data in ${dataDir}. Ctrl-C stops.`)
 }
 

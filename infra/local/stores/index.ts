@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { startDynamoDb } from './dynamodb.ts'
 import { startFerretDb } from './ferretdb.ts'
+import { startMailFolder } from './mail.ts'
 import { startPostgres } from './postgres.ts'
 import { startRedis } from './redis.ts'
 import { startS3 } from './s3.ts'
@@ -38,6 +39,7 @@ const starters = {
   s3: startS3,
   sqs: startSqs,
   jwtKeys: startSigningKeys,
+  mail: startMailFolder,
 }
 
 // s3rver knows this access key only; dynalite and local-aws-sqs accept any.

@@ -41,6 +41,7 @@ const adopted = [
   'CONNECTIONS_TABLE',
   'UPLOADS_BUCKET',
   'JWT_SIGNING_KEYS',
+  'MAIL_DIR',
 ]
 
 let stores: LocalStores
@@ -113,7 +114,7 @@ describe('local stores', { timeout: 30_000 }, () => {
     }
     expect(env().NOTIFICATIONS_DLQ_URL).toMatch(/chat-local-notifications-dlq$/)
     expect(stores.stores.map((store) => store.name).sort()).toEqual(
-      ['dynamodb', 'jwt-keys', 'mongodb', 'postgres', 'redis', 's3', 'sqs', 'upstash-rest'].sort(),
+      ['dynamodb', 'jwt-keys', 'mail', 'mongodb', 'postgres', 'redis', 's3', 'sqs', 'upstash-rest'].sort(),
     )
     expect(stores.stores.every((store) => store.source === 'started')).toBe(true)
   })
@@ -603,8 +604,8 @@ describe('stopping', { timeout: 30_000 }, () => {
     await stores.stop()
 
     expect(childProcesses()).toEqual([])
-    // The signing keys are a file, not a server: every other store listens on a URL.
-    const servers = stores.stores.filter((store) => store.name !== 'jwt-keys')
+    // The signing keys are a file and mail a folder, not servers: every other store listens on a URL.
+    const servers = stores.stores.filter((store) => !['jwt-keys', 'mail'].includes(store.name))
     const open = await Promise.all(servers.map((store) => accepts(store.endpoint)))
     expect(open).toEqual(servers.map(() => false))
   })
