@@ -41,7 +41,8 @@ export const functions = {
   },
   auth: {
     entry: 'functions/http/auth.ts',
-    description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
+    description:
+      "/auth: signup, login, refresh, logout, email verification, password reset, the caller's sessions",
     uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'signingKey'],
     // Argon2 hashing is CPU-bound: DEPLOY.md ("Password hashing and memory") sizes this.
     memoryMb: argon2MemoryMb,
@@ -159,6 +160,13 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/auth/login', function: 'auth' },
   { method: 'POST', path: '/auth/refresh', function: 'auth' },
   { method: 'POST', path: '/auth/logout', function: 'auth' },
+  { method: 'POST', path: '/auth/verify-email', function: 'auth' },
+  { method: 'POST', path: '/auth/verify-email/resend', function: 'auth' },
+  { method: 'POST', path: '/auth/password-reset', function: 'auth' },
+  { method: 'POST', path: '/auth/password-reset/confirm', function: 'auth' },
+  { method: 'GET', path: '/auth/sessions', function: 'auth' },
+  { method: 'DELETE', path: '/auth/sessions/{id}', function: 'auth' },
+  { method: 'DELETE', path: '/auth/sessions', function: 'auth' },
   { method: 'GET', path: '/users/me', function: 'users' },
   { method: 'PATCH', path: '/users/me', function: 'users' },
   { method: 'DELETE', path: '/users/me', function: 'users' },

@@ -1,26 +1,39 @@
-// POST /auth/signup, /auth/login, /auth/refresh, /auth/logout.
+// /auth: signup, login, refresh, logout; verifying an address, resetting a password; the caller's sessions.
 import { z } from 'zod'
+import { accountTokenInput, resendVerification, verifyEmail } from '../../lib/auth/email-verification.ts'
 import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
+import {
+  confirmPasswordReset,
+  requestPasswordReset,
+  resetConfirmInput,
+  resetRequestInput,
+} from '../../lib/auth/password-reset.ts'
 import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'
+import { endOtherSessions, endOwnSession, listSessions } from '../../lib/auth/session-list.ts'
 import {
   endSession,
   refreshSession,
   type SessionContext,
   type SessionsEnded,
 } from '../../lib/auth/sessions.ts'
-import { signup, signupInput } from '../../lib/auth/signup.ts'
+import { type MailingContext, signup, signupInput } from '../../lib/auth/signup.ts'
 import { tokenSettings } from '../../lib/auth/tokens.ts'
+import { config } from '../../lib/config.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
+import type { SendMail } from '../../lib/mail/message.ts'
+import { configuredOutbox } from '../../lib/mail/outbox.ts'
+import { createLimiter } from '../../lib/rate-limit/limiter.ts'
 import { redisLoginLimiter } from '../../lib/rate-limit/login.ts'
-import { perIp } from '../../lib/rate-limit/middleware.ts'
+import { perIp, perUser } from '../../lib/rate-limit/middleware.ts'
 
 const refreshInput = z.strictObject({
   refreshToken: z.string().regex(refreshTokenPattern, 'is not a refresh token'),
 })
+const sessionPath = z.strictObject({ id: z.uuid({ message: 'must be a session id (UUID)' }) })
 
 /** The one function that issues tokens, so the one that is given the private signing key. */
 export function createAuthHandler(
@@ -28,9 +41,12 @@ export function createAuthHandler(
   limiter: LoginLimiter = redisLoginLimiter(deps.redis),
   sessionsEnded: SessionsEnded = closeEndedSessions(),
   signer: () => Promise<SigningKey> = signingKey,
+  sendMail: SendMail = configuredOutbox(),
 ) {
   const route = routes(deps)
   const redis = deps.redis
+  // Every mail-sending route shares one allowance per address, so no mix of routes can flood one inbox.
+  const mailsPerAddress = createLimiter(redis, { name: 'mail:address', limit: 5, window: '1 h' })
   const session = async ({
     meta,
     audit,
@@ -41,10 +57,28 @@ export function createAuthHandler(
     meta,
     sessionsEnded,
   })
+  const mailing = async ({
+    meta,
+    audit,
+  }: RouteInput<z.ZodType, z.ZodType, z.ZodType>): Promise<MailingContext> => ({
+    sql: await deps.sql(),
+    audit,
+    meta,
+    sendMail,
+    appUrl: config().APP_URL,
+    admitAddress: async (address) => {
+      await mailsPerAddress.consume(address.toLowerCase())
+    },
+  })
+  const ending = async ({ audit }: RouteInput<z.ZodType, z.ZodType, z.ZodType>) => ({
+    sql: await deps.sql(),
+    audit,
+    sessionsEnded,
+  })
   return routeByKey({
     'POST /auth/signup': route.public(
       { body: signupInput, guards: [perIp(10, '1 h', { redis })] },
-      async (input) => json(201, await signup(await session(input), input.body)),
+      async (input) => json(202, await signup(await mailing(input), input.body)),
     ),
     'POST /auth/login': route.public(
       { body: loginInput, guards: [perIp(30, '15 m', { redis })] },
@@ -63,6 +97,41 @@ export function createAuthHandler(
         )
         return noContent()
       },
+    ),
+    'POST /auth/verify-email': route.public(
+      { body: accountTokenInput, guards: [perIp(30, '15 m', { redis })] },
+      async (input) => {
+        await verifyEmail({ sql: await deps.sql(), audit: input.audit }, input.body.token)
+        return noContent()
+      },
+    ),
+    'POST /auth/verify-email/resend': route.caller(
+      { guards: [perIp(10, '1 h', { redis }), perUser(3, '1 h', { redis })] },
+      async (input) => {
+        await resendVerification(await mailing(input), input.caller)
+        return json(202, { message: 'If your address is not verified yet, a new link is on its way.' })
+      },
+    ),
+    'POST /auth/password-reset': route.public(
+      { body: resetRequestInput, guards: [perIp(10, '1 h', { redis })] },
+      async (input) => json(202, await requestPasswordReset(await mailing(input), input.body.email)),
+    ),
+    'POST /auth/password-reset/confirm': route.public(
+      { body: resetConfirmInput, guards: [perIp(30, '15 m', { redis })] },
+      async (input) => {
+        await confirmPasswordReset(await ending(input), input.body)
+        return noContent()
+      },
+    ),
+    'GET /auth/sessions': route.caller({}, async ({ caller }) =>
+      json(200, await listSessions(await deps.sql(), caller)),
+    ),
+    'DELETE /auth/sessions/{id}': route.caller({ path: sessionPath }, async (input) => {
+      await endOwnSession(await ending(input), input.caller, input.path.id)
+      return noContent()
+    }),
+    'DELETE /auth/sessions': route.caller({}, async (input) =>
+      json(200, await endOtherSessions(await ending(input), input.caller)),
     ),
   })
 }

@@ -130,7 +130,9 @@ describe('postgres migrations', () => {
     }))
     await messages.insertMany(legacy)
 
-    expect(await migratePostgres(sql, db)).toEqual([6])
+    expect(await migratePostgres(sql, db)).toEqual(
+      postgresMigrations.filter((migration) => migration.version >= 6).map((migration) => migration.version),
+    )
 
     const ids = (await messages.find({}).toArray()).map((message) => message._id).sort()
     expect(ids).toEqual([1, 2, 3].map((seq) => `${conversationId}:${seq}`))
