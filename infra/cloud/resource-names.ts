@@ -17,6 +17,7 @@ export function resourceNames(stageName: string) {
       upstash: `chat-service/${stageName}/upstash`,
       jwtSigningKeys: `chat-service/${stageName}/jwt-signing-keys`,
       jwtPublicKeys: `chat-service/${stageName}/jwt-public-keys`,
+      oauthClients: `chat-service/${stageName}/oauth-clients`,
     },
   }
 }

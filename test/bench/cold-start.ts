@@ -25,6 +25,8 @@ const clientPackages: Record<Store, readonly string[]> = {
   wsManagement: ['@aws-sdk/client-apigatewaymanagementapi'],
   // A secret read through the Secrets Manager client every function may use: no package of its own.
   signingKey: [],
+  mail: ['@aws-sdk/client-sesv2'],
+  oauthClients: ['openid-client'],
 }
 
 /**
