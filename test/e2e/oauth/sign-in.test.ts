@@ -9,6 +9,7 @@ import type { AuditDocument } from '../../../lib/audit/log.ts'
 import { collections } from '../../../lib/migrations/mongo.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
+import { lastMailTo, linkToken } from '../../mailbox.ts'
 import { signUpVerified } from '../accounts.ts'
 import { type GitHubStandIn, type GitHubUser, startGitHubStandIn } from './github-stand-in.ts'
 
@@ -111,7 +112,7 @@ async function me(accessToken: string) {
   const response = await fetch(`${runtime.httpUrl}/users/me`, {
     headers: { authorization: `Bearer ${accessToken}` },
   })
-  return (await response.json()) as { id: string; email: string; emailVerified: boolean }
+  return (await response.json()) as { id: string; email: string; username: string; emailVerified: boolean }
 }
 
 async function accountsWith(email: string): Promise<number> {
@@ -169,6 +170,27 @@ describe('Google (OpenID Connect)', () => {
     const second = await signIn('google')
     expect(second.user.id).toBe(account.id)
     expect(await accountsWith(idClaims.email as string)).toBe(1)
+  })
+
+  it('an account made by a provider sign-in has no password until a reset through the mail sets one', async () => {
+    idClaims = googleUser()
+    const email = idClaims.email as string
+    const session = await signIn('google')
+    const post = (path: string, body: unknown) =>
+      fetch(`${runtime.httpUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const { username } = await me(session.accessToken)
+    const password = 'a password set after a provider sign-in'
+    expect((await post('/auth/login', { login: email, password })).status).toBe(401)
+    expect((await post('/auth/password-reset', { email })).status).toBe(202)
+    const token = linkToken(await lastMailTo(email), '/reset-password')
+    expect((await post('/auth/password-reset/confirm', { token, password })).status).toBe(204)
+    const login = await post('/auth/login', { login: username, password })
+    expect(login.status).toBe(200)
+    expect(((await login.json()) as { user: { id: string } }).user.id).toBe(session.user.id)
   })
 
   it('links to an account whose address is verified on both sides', async () => {
