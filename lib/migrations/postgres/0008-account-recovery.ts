@@ -2,7 +2,7 @@
 import type { Migration } from '../postgres.ts'
 
 export const accountRecovery: Migration = {
-  version: 7,
+  version: 8,
   name: 'account-recovery',
   async up(sql) {
     // Accounts that existed before stay unverified: a verification that never happened must not let a provider
