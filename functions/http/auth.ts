@@ -1,15 +1,8 @@
 // /auth: signup, login, refresh, logout; verifying an address, resetting a password; the caller's sessions.
-import { z } from 'zod'
-import { accountTokenInput, resendVerification, verifyEmail } from '../../lib/auth/email-verification.ts'
+import { resendVerification, verifyEmail } from '../../lib/auth/email-verification.ts'
 import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
-import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
-import {
-  confirmPasswordReset,
-  requestPasswordReset,
-  resetConfirmInput,
-  resetRequestInput,
-} from '../../lib/auth/password-reset.ts'
-import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'
+import { type LoginLimiter, login } from '../../lib/auth/login.ts'
+import { confirmPasswordReset, requestPasswordReset } from '../../lib/auth/password-reset.ts'
 import { endOtherSessions, endOwnSession, listSessions } from '../../lib/auth/session-list.ts'
 import {
   endSession,
@@ -17,7 +10,7 @@ import {
   type SessionContext,
   type SessionsEnded,
 } from '../../lib/auth/sessions.ts'
-import { type MailingContext, signup, signupInput } from '../../lib/auth/signup.ts'
+import { type MailingContext, signup } from '../../lib/auth/signup.ts'
 import { tokenSettings } from '../../lib/auth/tokens.ts'
 import { config } from '../../lib/config.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
@@ -26,14 +19,10 @@ import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import type { SendMail } from '../../lib/mail/message.ts'
 import { configuredOutbox } from '../../lib/mail/outbox.ts'
+import { httpContract as http } from '../../lib/protocol/http/index.ts'
 import { createLimiter } from '../../lib/rate-limit/limiter.ts'
 import { redisLoginLimiter } from '../../lib/rate-limit/login.ts'
 import { perIp, perUser } from '../../lib/rate-limit/middleware.ts'
-
-const refreshInput = z.strictObject({
-  refreshToken: z.string().regex(refreshTokenPattern, 'is not a refresh token'),
-})
-const sessionPath = z.strictObject({ id: z.uuid({ message: 'must be a session id (UUID)' }) })
 
 /** The one function that issues tokens, so the one that is given the private signing key. */
 export function createAuthHandler(
@@ -50,7 +39,7 @@ export function createAuthHandler(
   const session = async ({
     meta,
     audit,
-  }: RouteInput<z.ZodType, z.ZodType, z.ZodType>): Promise<SessionContext> => ({
+  }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>): Promise<SessionContext> => ({
     sql: await deps.sql(),
     tokens: { signer: await signer(), settings: tokenSettings() },
     audit,
@@ -60,7 +49,7 @@ export function createAuthHandler(
   const mailing = async ({
     meta,
     audit,
-  }: RouteInput<z.ZodType, z.ZodType, z.ZodType>): Promise<MailingContext> => ({
+  }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>): Promise<MailingContext> => ({
     sql: await deps.sql(),
     audit,
     meta,
@@ -70,26 +59,26 @@ export function createAuthHandler(
       await mailsPerAddress.consume(address.toLowerCase())
     },
   })
-  const ending = async ({ audit }: RouteInput<z.ZodType, z.ZodType, z.ZodType>) => ({
+  const ending = async ({ audit }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>) => ({
     sql: await deps.sql(),
     audit,
     sessionsEnded,
   })
   return routeByKey({
     'POST /auth/signup': route.public(
-      { body: signupInput, guards: [perIp(10, '1 h', { redis })] },
+      { ...http['POST /auth/signup'], guards: [perIp(10, '1 h', { redis })] },
       async (input) => json(202, await signup(await mailing(input), input.body)),
     ),
     'POST /auth/login': route.public(
-      { body: loginInput, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['POST /auth/login'], guards: [perIp(30, '15 m', { redis })] },
       async (input) => json(200, await login({ ...(await session(input)), limiter }, input.body)),
     ),
     'POST /auth/refresh': route.public(
-      { body: refreshInput, guards: [perIp(60, '1 m', { redis })] },
+      { ...http['POST /auth/refresh'], guards: [perIp(60, '1 m', { redis })] },
       async (input) => json(200, await refreshSession(await session(input), input.body.refreshToken)),
     ),
     'POST /auth/logout': route.public(
-      { body: refreshInput, guards: [perIp(60, '1 m', { redis })] },
+      { ...http['POST /auth/logout'], guards: [perIp(60, '1 m', { redis })] },
       async (input) => {
         await endSession(
           { sql: await deps.sql(), audit: input.audit, sessionsEnded },
@@ -99,38 +88,41 @@ export function createAuthHandler(
       },
     ),
     'POST /auth/verify-email': route.public(
-      { body: accountTokenInput, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['POST /auth/verify-email'], guards: [perIp(30, '15 m', { redis })] },
       async (input) => {
         await verifyEmail({ sql: await deps.sql(), audit: input.audit }, input.body.token)
         return noContent()
       },
     ),
     'POST /auth/verify-email/resend': route.caller(
-      { guards: [perIp(10, '1 h', { redis }), perUser(3, '1 h', { redis })] },
+      {
+        ...http['POST /auth/verify-email/resend'],
+        guards: [perIp(10, '1 h', { redis }), perUser(3, '1 h', { redis })],
+      },
       async (input) => {
         await resendVerification(await mailing(input), input.caller)
         return json(202, { message: 'If your address is not verified yet, a new link is on its way.' })
       },
     ),
     'POST /auth/password-reset': route.public(
-      { body: resetRequestInput, guards: [perIp(10, '1 h', { redis })] },
+      { ...http['POST /auth/password-reset'], guards: [perIp(10, '1 h', { redis })] },
       async (input) => json(202, await requestPasswordReset(await mailing(input), input.body.email)),
     ),
     'POST /auth/password-reset/confirm': route.public(
-      { body: resetConfirmInput, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['POST /auth/password-reset/confirm'], guards: [perIp(30, '15 m', { redis })] },
       async (input) => {
         await confirmPasswordReset(await ending(input), input.body)
         return noContent()
       },
     ),
-    'GET /auth/sessions': route.caller({}, async ({ caller }) =>
+    'GET /auth/sessions': route.caller(http['GET /auth/sessions'], async ({ caller }) =>
       json(200, await listSessions(await deps.sql(), caller)),
     ),
-    'DELETE /auth/sessions/{id}': route.caller({ path: sessionPath }, async (input) => {
+    'DELETE /auth/sessions/{id}': route.caller(http['DELETE /auth/sessions/{id}'], async (input) => {
       await endOwnSession(await ending(input), input.caller, input.path.id)
       return noContent()
     }),
-    'DELETE /auth/sessions': route.caller({}, async (input) =>
+    'DELETE /auth/sessions': route.caller(http['DELETE /auth/sessions'], async (input) =>
       json(200, await endOtherSessions(await ending(input), input.caller)),
     ),
   })

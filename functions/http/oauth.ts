@@ -1,6 +1,4 @@
 // GET /auth/oauth/{provider}/start and /callback, POST /auth/oauth/exchange: sign-in with Google or GitHub.
-import { z } from 'zod'
-import { accountTokenPattern } from '../../lib/auth/account-tokens.ts'
 import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { tokenSettings } from '../../lib/auth/tokens.ts'
@@ -8,17 +6,9 @@ import { config } from '../../lib/config.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { type HttpEvent, json } from '../../lib/http/stack.ts'
-import { providerNames } from '../../lib/oauth/providers.ts'
 import { exchangeSignInCode, finishSignIn, startSignIn } from '../../lib/oauth/sign-in.ts'
+import { httpContract as http } from '../../lib/protocol/http/index.ts'
 import { perIp } from '../../lib/rate-limit/middleware.ts'
-
-const providerPath = z.strictObject({ provider: z.enum(providerNames) })
-const startQuery = z.strictObject({ redirect: z.url().max(2048) })
-// The provider adds what it likes (scope, authuser, iss, error...): the callback reads its own URL as a whole.
-const callbackQuery = z.record(z.string(), z.string().max(4096))
-const exchangeInput = z.strictObject({
-  code: z.string().regex(accountTokenPattern, 'is not a sign-in code'),
-})
 
 /** Where the provider sends the browser back: configured, or the host and scheme the request came in on. */
 function callbackUrl(event: HttpEvent, provider: string): string {
@@ -44,7 +34,7 @@ export function createOAuthHandler(
   const redis = deps.redis
   return routeByKey({
     'GET /auth/oauth/{provider}/start': route.public(
-      { path: providerPath, query: startQuery, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['GET /auth/oauth/{provider}/start'], guards: [perIp(30, '15 m', { redis })] },
       async ({ path, query, event }) => {
         const started = await startSignIn(
           await deps.sql(),
@@ -56,7 +46,7 @@ export function createOAuthHandler(
       },
     ),
     'GET /auth/oauth/{provider}/callback': route.public(
-      { path: providerPath, query: callbackQuery, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['GET /auth/oauth/{provider}/callback'], guards: [perIp(30, '15 m', { redis })] },
       async ({ path, event, audit }) => {
         const current = new URL(callbackUrl(event, path.provider))
         current.search = event.rawQueryString
@@ -70,7 +60,7 @@ export function createOAuthHandler(
       },
     ),
     'POST /auth/oauth/exchange': route.public(
-      { body: exchangeInput, guards: [perIp(30, '15 m', { redis })] },
+      { ...http['POST /auth/oauth/exchange'], guards: [perIp(30, '15 m', { redis })] },
       async ({ body, meta, audit }) =>
         json(
           200,

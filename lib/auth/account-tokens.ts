@@ -11,9 +11,6 @@ export const tokenLifetimeSeconds: Record<TokenPurpose, number> = {
   oauth_exchange: 60,
 }
 
-/** base64url of 32 random bytes, checked before any lookup. */
-export const accountTokenPattern = /^[A-Za-z0-9_-]{43}$/
-
 const hashOf = (token: string) => createHash('sha256').update(token).digest()
 
 export async function issueAccountToken(

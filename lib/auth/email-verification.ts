@@ -1,21 +1,11 @@
 // Verifying an address: the mailed token proves the owner reads mail there; a new link can be asked for.
-import { z } from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { InvalidError } from '../errors.ts'
 import { verifyAddressMail } from '../mail/templates.ts'
 import type { Sql } from '../stores/postgres.ts'
-import {
-  accountTokenPattern,
-  consumeAccountToken,
-  issueAccountToken,
-  withdrawAccountTokens,
-} from './account-tokens.ts'
+import { consumeAccountToken, issueAccountToken, withdrawAccountTokens } from './account-tokens.ts'
 import type { Caller } from './caller.ts'
 import type { MailingContext } from './signup.ts'
-
-export const accountTokenInput = z.strictObject({
-  token: z.string().regex(accountTokenPattern, 'is not a token from one of our mails'),
-})
 
 export const invalidLink = () =>
   new InvalidError('The link is invalid, expired or already used; ask for a new one.', [

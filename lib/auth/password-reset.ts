@@ -1,19 +1,14 @@
 // A forgotten password: a mailed single-use link, then a new password that ends every session of the account.
-import { z } from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { noAccountMail, passwordResetMail } from '../mail/templates.ts'
+import type { ResetConfirmInput } from '../protocol/http/auth.ts'
 import type { Sql } from '../stores/postgres.ts'
-import * as fields from '../users/fields.ts'
 import { consumeAccountToken, issueAccountToken, withdrawAccountTokens } from './account-tokens.ts'
-import { accountTokenInput, invalidLink } from './email-verification.ts'
+import { invalidLink } from './email-verification.ts'
 import { checkPasswordPolicy, hashPassword } from './passwords.ts'
 import { revokeSessionsOf } from './refresh-tokens.ts'
 import type { SessionsEnded } from './sessions.ts'
 import type { MailingContext } from './signup.ts'
-
-export const resetRequestInput = z.strictObject({ email: fields.email })
-export const resetConfirmInput = accountTokenInput.extend({ password: fields.password })
-export type ResetConfirmInput = z.infer<typeof resetConfirmInput>
 
 export const resetAccepted = {
   message: 'If an account uses that address, a link to reset its password is on its way.',

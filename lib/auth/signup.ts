@@ -1,22 +1,13 @@
 // Signup: one answer whether or not the email is registered; the mail tells the two cases apart, to the owner only.
-import { z } from 'zod'
 import type { Audit, RequestMeta } from '../audit/log.ts'
 import { ConflictError } from '../errors.ts'
 import type { SendMail } from '../mail/message.ts'
 import { signupAttemptMail, verifyAddressMail } from '../mail/templates.ts'
+import type { SignupInput } from '../protocol/http/auth.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { uniqueViolation } from '../users/accounts.ts'
-import * as fields from '../users/fields.ts'
 import { issueAccountToken } from './account-tokens.ts'
 import { checkPasswordPolicy, hashPassword } from './passwords.ts'
-
-export const signupInput = z.strictObject({
-  email: fields.email,
-  username: fields.username,
-  password: fields.password,
-  displayName: fields.displayName.optional(),
-})
-export type SignupInput = z.infer<typeof signupInput>
 
 /** What the routes that send account mail need. */
 export interface MailingContext {

@@ -1,6 +1,7 @@
 // Read markers: a member's last read seq moves forward only, and the other members hear when it does.
 import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { audienceOf } from './audience.ts'
@@ -57,12 +58,7 @@ export async function announceRead(
   exceptConnectionId?: string,
 ): Promise<void> {
   if (!marker.moved) return
-  const frame = {
-    type: 'read',
-    conversationId: marker.conversationId,
-    userId: marker.userId,
-    seq: marker.seq,
-  }
+  const frame = frames.read({ conversationId: marker.conversationId, userId: marker.userId, seq: marker.seq })
   try {
     await deliverToUsers(fanout(), marker.memberIds, frame, { exceptConnectionId })
   } catch (error) {

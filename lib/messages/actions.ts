@@ -1,13 +1,22 @@
 // The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
-import { z } from 'zod'
-import { conversationId, readMarker } from '../conversations/fields.ts'
+
+import { config } from '../config.ts'
 import { announceRead, markRead } from '../conversations/read-markers.ts'
-import { relayTyping, typingFrame } from '../conversations/typing.ts'
+import { relayTyping } from '../conversations/typing.ts'
+import {
+  deleteMessageAction as deleteMessageFrame,
+  editMessageAction as editMessageFrame,
+  frames,
+  markReadAction as markReadFrame,
+  reactAction as reactFrame,
+  sendMessageAction as sendMessageFrame,
+  typingAction as typingFrame,
+} from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { WsRoute } from '../ws/handler.ts'
 import { type MessagingDeps, messageStores } from './deps.ts'
-import { sendMessageFrame } from './fields.ts'
 import { parseFrame } from './frame-input.ts'
+import { deleteMessage, editMessage, type LifecycleContext, react } from './lifecycle.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
 
@@ -32,8 +41,7 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
     const admittedLimiter = afterAdmission(limiter, socket.admitted)
     await sendMessage({ ...deps, ...stores, limiter: admittedLimiter }, socket.userId, to, input, {
       exceptConnectionId: socket.connectionId,
-      acknowledge: (sent) =>
-        socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
+      acknowledge: (sent) => socket.reply(frames.messageAck(input.clientMsgId, sent.message)),
     })
   }
 }
@@ -50,8 +58,6 @@ export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
   }
 }
 
-const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
-
 export function markReadAction(deps: MessagingDeps): WsRoute {
   return async (event, socket) => {
     const frame = parseFrame(event, markReadFrame)
@@ -59,5 +65,35 @@ export function markReadAction(deps: MessagingDeps): WsRoute {
     await socket.admitted
     const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
     await announceRead(deps.fanout, marker, socket.connectionId)
+  }
+}
+
+/** What editing, deleting and reacting need, over HTTP and WebSocket alike. */
+export async function lifecycleContext(deps: MessagingDeps): Promise<LifecycleContext> {
+  return {
+    ...(await messageStores(deps)),
+    fanout: deps.fanout,
+    editWindowMs: config().MESSAGE_EDIT_WINDOW_MINUTES * 60_000,
+  }
+}
+
+/**
+ * editMessage, deleteMessage and react, routed on the frame's action. The caller's own connections hear of the
+ * change with the other members (the frame is the answer); a change refused gets an `error` frame.
+ */
+export function messageChangeAction(deps: MessagingDeps): WsRoute {
+  return async (event, socket) => {
+    const action = event.requestContext.routeKey
+    const frame =
+      action === 'editMessage'
+        ? parseFrame(event, editMessageFrame)
+        : action === 'deleteMessage'
+          ? parseFrame(event, deleteMessageFrame)
+          : parseFrame(event, reactFrame)
+    // Every change is a write under the conversation's lock, so the admission comes first.
+    const [ctx] = await Promise.all([lifecycleContext(deps), socket.admitted])
+    if (frame.action === 'editMessage') await editMessage(ctx, socket.userId, frame)
+    else if (frame.action === 'deleteMessage') await deleteMessage(ctx, socket.userId, frame)
+    else await react(ctx, socket.userId, frame)
   }
 }

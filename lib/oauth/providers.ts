@@ -1,10 +1,10 @@
 // The sign-in providers: Google by OpenID Connect discovery, GitHub by its fixed OAuth 2.0 endpoints.
 import * as client from 'openid-client'
 import { config } from '../config.ts'
+import type { providerNames } from '../protocol/http/oauth.ts'
 import { secretJson } from '../stores/secrets.ts'
 
-export type ProviderName = 'google' | 'github'
-export const providerNames = ['google', 'github'] as const
+export type ProviderName = (typeof providerNames)[number]
 
 export interface Provider {
   name: ProviderName

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { config } from '../../../lib/config.ts'
 import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { deliverToUsers, fanoutDeps } from '../../../lib/ws/fanout.ts'
 import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
@@ -65,11 +66,11 @@ describe('several devices', () => {
       connectionRecord(vanished, alice.id, aMinuteAgo),
     )
 
-    const delivery = await deliverToUsers(fanoutDeps(), [alice.id], { type: 'note', n: 1 })
+    const delivery = await deliverToUsers(fanoutDeps(), [alice.id], frames.pong())
 
     expect(delivery).toMatchObject({ delivered: 2, gone: [vanished], offlineUserIds: [] })
-    expect(await phone.next()).toEqual({ type: 'note', n: 1 })
-    expect(await laptop.next()).toEqual({ type: 'note', n: 1 })
+    expect(await phone.next()).toEqual(frames.pong())
+    expect(await laptop.next()).toEqual(frames.pong())
     const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
     expect(stored.get(alice.id)).toHaveLength(2)
   })

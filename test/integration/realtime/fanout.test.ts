@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { config } from '../../../lib/config.ts'
 import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { deliverToUsers } from '../../../lib/ws/fanout.ts'
 import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
@@ -33,7 +34,7 @@ describe('deliverToUsers', () => {
     const aliceIds = await connect(alice, 2)
     const bobIds = await connect(bob, 3)
     const management = fakeManagement()
-    const frame = { type: 'message.new', message: { body: 'hi' } }
+    const frame = frames.typing({ conversationId: randomUUID(), userId: alice, state: 'start' })
 
     const delivery = await deliverToUsers(depsWith(management), [alice, bob, carol], frame, {
       exceptConnectionId: aliceIds[0],
@@ -41,7 +42,7 @@ describe('deliverToUsers', () => {
 
     expect(delivery).toEqual({ delivered: 4, gone: [], offlineUserIds: [carol], failed: 0 })
     expect([...management.posted.keys()].sort()).toEqual([aliceIds[1], ...bobIds].sort())
-    for (const frames of management.posted.values()) expect(frames).toEqual([frame])
+    for (const posted of management.posted.values()) expect(posted).toEqual([frame])
   })
 
   it('keeps at most `concurrency` posts in flight', async () => {
@@ -49,7 +50,7 @@ describe('deliverToUsers', () => {
     for (const user of users) await connect(user, 5)
     const management = fakeManagement({ latencyMs: 5 })
 
-    const delivery = await deliverToUsers(depsWith(management, 8), users, { type: 'ping' })
+    const delivery = await deliverToUsers(depsWith(management, 8), users, frames.pong())
 
     expect(delivery.delivered).toBe(50)
     expect(management.maxInFlight).toBe(8)
@@ -62,16 +63,16 @@ describe('deliverToUsers', () => {
     const management = fakeManagement()
     management.gone.add(stale as string)
 
-    const first = await deliverToUsers(depsWith(management), [alice, bob], { type: 'one' })
+    const first = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
-    expect(management.posted.get(live as string)).toEqual([{ type: 'one' }])
-    expect(management.posted.get(bobId as string)).toEqual([{ type: 'one' }])
+    expect(management.posted.get(live as string)).toEqual([frames.pong()])
+    expect(management.posted.get(bobId as string)).toEqual([frames.pong()])
     expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
       live,
     ])
 
     const attempts = management.attempts
-    await deliverToUsers(depsWith(management), [alice, bob], { type: 'two' })
+    await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     // Never retried: the second delivery posts to the two live connections only.
     expect(management.attempts - attempts).toBe(2)
   })
@@ -82,7 +83,7 @@ describe('deliverToUsers', () => {
     const management = fakeManagement()
     management.gone.add(opening as string)
 
-    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'presence' })
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery.gone).toEqual([opening])
     expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
@@ -95,7 +96,7 @@ describe('deliverToUsers', () => {
     const ids = await connect(alice, 2)
     const management = fakeManagement()
     for (const id of ids) management.gone.add(id)
-    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'x' })
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
     expect(delivery).toMatchObject({ delivered: 0, offlineUserIds: [alice] })
     expect(delivery.gone.sort()).toEqual([...ids].sort())
   })
@@ -112,9 +113,9 @@ describe('deliverToUsers', () => {
           ? Promise.reject(new Error('socket hang up'))
           : send(command as never),
     })
-    const delivery = await deliverToUsers(depsWith(management), [alice, bob], { type: 'x' })
+    const delivery = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(delivery).toEqual({ delivered: 1, gone: [], offlineUserIds: [], failed: 1 })
-    expect(management.posted.get(fine as string)).toEqual([{ type: 'x' }])
+    expect(management.posted.get(fine as string)).toEqual([frames.pong()])
   })
 })
 
