@@ -13,6 +13,10 @@ export type Store =
   | 'signingKey'
   /** The VAPID key pair that signs Web Push requests (the HTTP API hands out its public half). */
   | 'pushKeys'
+  /** Account mail: SES v2, sending only from the configured identity. */
+  | 'mail'
+  /** The sign-in providers' client ids and secrets. */
+  | 'oauthClients'
 
 export interface FunctionSpec {
   /** Source file, relative to the repository root, exporting `handler`. */
@@ -43,10 +47,17 @@ export const functions = {
   },
   auth: {
     entry: 'functions/http/auth.ts',
-    description: 'POST /auth/signup, login, refresh, logout: accounts and sessions',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'signingKey'],
+    description:
+      "/auth: signup, login, refresh, logout, email verification, password reset, the caller's sessions",
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'signingKey', 'mail'],
     // Argon2 hashing is CPU-bound: DEPLOY.md ("Password hashing and memory") sizes this.
     memoryMb: argon2MemoryMb,
+  },
+  oauth: {
+    entry: 'functions/http/oauth.ts',
+    description:
+      '/auth/oauth: sign-in with Google (OpenID Connect) or GitHub, and the one-time code exchange',
+    uses: ['postgres', 'mongo', 'redis', 'signingKey', 'oauthClients'],
   },
   users: {
     entry: 'functions/http/users.ts',
@@ -179,6 +190,16 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/auth/login', function: 'auth' },
   { method: 'POST', path: '/auth/refresh', function: 'auth' },
   { method: 'POST', path: '/auth/logout', function: 'auth' },
+  { method: 'POST', path: '/auth/verify-email', function: 'auth' },
+  { method: 'POST', path: '/auth/verify-email/resend', function: 'auth' },
+  { method: 'POST', path: '/auth/password-reset', function: 'auth' },
+  { method: 'POST', path: '/auth/password-reset/confirm', function: 'auth' },
+  { method: 'GET', path: '/auth/sessions', function: 'auth' },
+  { method: 'GET', path: '/auth/oauth/{provider}/start', function: 'oauth' },
+  { method: 'GET', path: '/auth/oauth/{provider}/callback', function: 'oauth' },
+  { method: 'POST', path: '/auth/oauth/exchange', function: 'oauth' },
+  { method: 'DELETE', path: '/auth/sessions/{id}', function: 'auth' },
+  { method: 'DELETE', path: '/auth/sessions', function: 'auth' },
   { method: 'GET', path: '/users/me', function: 'users' },
   { method: 'PATCH', path: '/users/me', function: 'users' },
   { method: 'DELETE', path: '/users/me', function: 'users' },

@@ -137,6 +137,30 @@ export const configSchema = z
     VAPID_SECRET_ARN: z.string().min(1).optional(),
     // A rate-limit check that takes longer than this is treated as a store fault and denies.
     RATE_LIMIT_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+
+    // Mail: written as .eml files under MAIL_DIR when it is set (local runs), otherwise sent through SES v2 from
+    // MAIL_FROM, under the configuration set SES_CONFIGURATION_SET when one is named.
+    MAIL_DIR: z.string().min(1).optional(),
+    MAIL_FROM: z.string().min(3).default('Chat-Service <no-reply@chat.invalid>'),
+    SES_CONFIGURATION_SET: z.string().min(1).optional(),
+    // The client application: mailed links open its /verify-email and /reset-password pages.
+    APP_URL: z.url().default('http://localhost:5173'),
+
+    // Sign-in with Google (OpenID Connect) and GitHub (OAuth 2.0). A provider without a client id is off: its
+    // routes answer 404. In AWS the ids and secrets come from OAUTH_SECRET_ARN
+    // (`{ "google": { "clientId", "clientSecret" }, "github": { ... } }`).
+    OAUTH_GOOGLE_ISSUER: z.url().default('https://accounts.google.com'),
+    OAUTH_GOOGLE_CLIENT_ID: z.string().min(1).optional(),
+    OAUTH_GOOGLE_CLIENT_SECRET: z.string().min(1).optional(),
+    OAUTH_GITHUB_CLIENT_ID: z.string().min(1).optional(),
+    OAUTH_GITHUB_CLIENT_SECRET: z.string().min(1).optional(),
+    OAUTH_GITHUB_BASE_URL: z.url().default('https://github.com'),
+    OAUTH_GITHUB_API_URL: z.url().default('https://api.github.com'),
+    OAUTH_SECRET_ARN: z.string().min(1).optional(),
+    // Exact client URLs a sign-in may return to (with its one-time code); nothing else is accepted.
+    OAUTH_REDIRECT_ALLOWLIST: commaList,
+    // This API's public base URL, for the providers' callback; by default the one the request came in on.
+    PUBLIC_API_URL: z.url().optional(),
   })
   .superRefine(
     (env, ctx) => {

@@ -40,6 +40,14 @@ export class ForbiddenError extends AppError {
   readonly title = 'Forbidden'
 }
 
+/** An account whose address is not verified yet asked for something only verified accounts may do. */
+export class EmailUnverifiedError extends AppError {
+  override readonly name = 'EmailUnverifiedError'
+  readonly status = 403
+  readonly code = 'email_unverified'
+  readonly title = 'Email address not verified'
+}
+
 export class NotFoundError extends AppError {
   override readonly name = 'NotFoundError'
   readonly status = 404

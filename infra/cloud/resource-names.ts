@@ -18,6 +18,7 @@ export function resourceNames(stageName: string) {
       jwtSigningKeys: `chat-service/${stageName}/jwt-signing-keys`,
       jwtPublicKeys: `chat-service/${stageName}/jwt-public-keys`,
       vapidKeys: `chat-service/${stageName}/vapid-keys`,
+      oauthClients: `chat-service/${stageName}/oauth-clients`,
     },
   }
 }

@@ -25,6 +25,8 @@ export class ServiceSecrets extends Construct {
   readonly jwtSigningKeysRotation: SigningKeyRotation
   /** `{ "publicKey", "privateKey", "subject" }`: the VAPID key pair that signs Web Push (lib/config.ts VAPID_KEYS). */
   readonly vapidKeys: secretsmanager.Secret
+  /** `{ "google": { "clientId", "clientSecret" }, "github": { ... } }`: the sign-in providers' app credentials. */
+  readonly oauthClients: secretsmanager.Secret
 
   constructor(scope: Construct, id: string, props: ServiceSecretsProps) {
     super(scope, id)
@@ -44,9 +46,21 @@ export class ServiceSecrets extends Construct {
       generateSecretString: { secretStringTemplate: '{"url":"","token":""}', generateStringKey: 'unset' },
       removalPolicy,
     })
+    this.oauthClients = new secretsmanager.Secret(this, 'OAuthClients', {
+      secretName: names.oauthClients,
+      description:
+        'Sign-in provider apps as {"google": {"clientId", "clientSecret"}, "github": {...}}; put by the deploying team',
+      generateSecretString: {
+        secretStringTemplate:
+          '{"google":{"clientId":"","clientSecret":""},"github":{"clientId":"","clientSecret":""}}',
+        generateStringKey: 'unset',
+      },
+      removalPolicy,
+    })
     for (const [secret, issuer] of [
       [this.mongo, 'MongoDB Atlas'],
       [this.upstash, 'Upstash'],
+      [this.oauthClients, 'Google and GitHub'],
     ] as const) {
       acknowledge(secret, {
         'AwsSolutions-SMG4': `${issuer} issues these credentials; they are rotated there and put here by the team (DEPLOY.md)`,

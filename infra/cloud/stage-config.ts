@@ -48,6 +48,17 @@ const stageSettingsSchema = z
     /** Route 53 zone for DNS validation and alias records; its name defaults to domainName. */
     hostedZoneId: z.string().min(1).optional(),
     hostedZoneName: z.string().min(1).optional(),
+    /** The address account mail comes from, verified in SES (a link to click) unless `mailDomain` covers it. */
+    mailFrom: z.email().default('no-reply@example.com'),
+    /** A domain verified in SES by DKIM records, for sending from any address in it (DEPLOY.md). */
+    mailDomain: z
+      .string()
+      .regex(/^([a-z0-9-]+\.)+[a-z]{2,}$/, 'a lower-case DNS name')
+      .optional(),
+    /** The client application that mailed links open; the first allowed origin by default. */
+    appUrl: z.url().optional(),
+    /** Exact client URLs a provider sign-in may return to. */
+    oauthRedirects: z.array(z.url()).default([]),
     /** An existing ACM certificate covering both names (e.g. `*.<domainName>`), instead of a hosted zone. */
     certificateArn: z.string().startsWith('arn:').optional(),
   })
@@ -58,6 +69,13 @@ const stageSettingsSchema = z
         code: 'custom',
         path: ['alarmEmail'],
         message: 'a production stage needs alarmEmail, the address its alarms are sent to',
+      })
+    }
+    if (settings.mailDomain && !settings.mailFrom.endsWith(`@${settings.mailDomain}`)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['mailFrom'],
+        message: 'with mailDomain, mailFrom must be an address in that domain',
       })
     }
     if (settings.domainName && !settings.hostedZoneId && !settings.certificateArn) {

@@ -1,8 +1,9 @@
-// The stack that holds data: network, PostgreSQL, connections table, notification queue, uploads bucket, secrets.
+// The stack that holds data: network, PostgreSQL, connections table, notification queue, uploads bucket, mail, secrets.
 import { Stack, type StackProps } from 'aws-cdk-lib'
 import type { Construct } from 'constructs'
 import { ConnectionsTable } from './connections-table.ts'
 import { Database } from './database.ts'
+import { MailIdentity } from './mail-identity.ts'
 import { Network } from './network.ts'
 import { NotificationQueue } from './notification-queue.ts'
 import { ServiceSecrets } from './secrets.ts'
@@ -20,6 +21,7 @@ export class StatefulStack extends Stack {
   readonly notifications: NotificationQueue
   readonly uploads: UploadsBucket
   readonly secrets: ServiceSecrets
+  readonly mail: MailIdentity
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props)
@@ -48,6 +50,11 @@ export class StatefulStack extends Stack {
       stageName: stage.stageName,
       allowedOrigins: stage.allowedOrigins,
       retain,
+    })
+    this.mail = new MailIdentity(this, 'Mail', {
+      stageName: stage.stageName,
+      from: stage.mailFrom,
+      ...(stage.mailDomain ? { domain: stage.mailDomain } : {}),
     })
     this.secrets = new ServiceSecrets(this, 'Secrets', {
       stageName: stage.stageName,

@@ -1,5 +1,5 @@
 // What a function may reach, derived from the stores it `uses`: environment, IAM grants and VPC placement.
-import { type CfnElement, Stack } from 'aws-cdk-lib'
+import { ArnFormat, type CfnElement, Stack } from 'aws-cdk-lib'
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as ec2 from 'aws-cdk-lib/aws-ec2'
@@ -63,6 +63,15 @@ export class Stores {
       wsManagement: { WS_MANAGEMENT_ENDPOINT: webSocketStage.callbackUrl },
       signingKey: { JWT_SIGNING_SECRET_ARN: secrets.jwtSigningKeys.secretArn },
       pushKeys: { VAPID_SECRET_ARN: secrets.vapidKeys.secretArn },
+      mail: {
+        MAIL_FROM: stateful.mail.from,
+        SES_CONFIGURATION_SET: stateful.mail.configurationSetName,
+        APP_URL: stage.appUrl ?? stage.allowedOrigins[0] ?? 'http://localhost:5173',
+      },
+      oauthClients: {
+        OAUTH_SECRET_ARN: secrets.oauthClients.secretArn,
+        OAUTH_REDIRECT_ALLOWLIST: stage.oauthRedirects.join(','),
+      },
     }
     const stores = new Set([...resourceNamesEverywhere, ...spec.uses, ...(spec.probes ?? [])])
     return Object.assign(
@@ -147,6 +156,28 @@ export class Stores {
       },
       signingKey: () => readSecret(stateful.secrets.jwtSigningKeys),
       pushKeys: () => readSecret(stateful.secrets.vapidKeys),
+      mail: () => {
+        // SES v2 SendEmail authorises on the identity and the configuration set; the condition pins the sender.
+        const { mail } = stateful
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: ['ses:SendEmail'],
+            resources: [
+              ['identity', mail.identityName],
+              ['configuration-set', mail.configurationSetName],
+            ].map(([resource, resourceName]) =>
+              Stack.of(fn).formatArn({
+                service: 'ses',
+                resource: resource as string,
+                resourceName: resourceName as string,
+                arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+              }),
+            ),
+            conditions: { StringEquals: { 'ses:FromAddress': mail.from } },
+          }),
+        )
+      },
+      oauthClients: () => readSecret(stateful.secrets.oauthClients),
     }
     /** What a health probe of each store calls (lib/health/probes.ts); stores without a probe grant nothing. */
     const probes: Partial<Record<Store, () => void>> = {

@@ -2,6 +2,7 @@
 import { resolve } from 'node:path'
 import { buildWebClient } from '../../client/web/build.ts'
 import { type RouteTable, realRoutes } from './gateway/table.ts'
+import { logNewMail } from './mail-log.ts'
 import { migrateLocal } from './migrations.ts'
 import { startLocalRuntime } from './runtime.ts'
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-file.ts'
@@ -118,6 +119,11 @@ async function main() {
   log(`  API reference  ${runtime.httpUrl}/reference (${runtime.httpUrl}/openapi.json, /asyncapi.json)`)
   log('Routes:')
   for (const line of routeList(realRoutes)) log(line)
+  const mailDir = stores.env.MAIL_DIR
+  if (mailDir) {
+    parts.push(logNewMail(mailDir, log))
+    log(`Mail: written as .eml files in ${mailDir}; each new one is listed here with its links.`)
+  }
   log(`Data in ${dataDir}. Ctrl-C stops.`)
 }
 

@@ -46,22 +46,33 @@ export async function login(ctx: LoginContext, input: LoginInput): Promise<Sessi
   // An unknown login is limited like an account, so the answers cannot tell the two apart.
   const accountKey = account ? `user:${account.id}` : `login:${hashed(key)}`
   await refusedWhen('account_backoff', () => ctx.limiter.admitGuess(accountKey))
-  const matches = account
-    ? await verifyPassword(account.passwordHash, input.password)
+  // An account made by a provider sign-in has no password yet: it costs a dummy check, like an unknown login.
+  const passwordHash = account?.passwordHash
+  const matches = passwordHash
+    ? await verifyPassword(passwordHash, input.password)
     : await verifyAgainstDummy(input.password)
-  if (!account || !matches || account.status !== 'active') {
+  if (!account || !passwordHash || !matches || account.status !== 'active') {
     await ctx.limiter.recordFailure(key, ctx.meta.ip)
     await ctx.audit({
       action: 'auth.login',
       actorId: null,
       ...(account ? { targetId: account.id } : {}),
       outcome: 'failure',
-      details: { ...details, reason: !account ? 'unknown_login' : !matches ? 'wrong_password' : 'inactive' },
+      details: {
+        ...details,
+        reason: !account
+          ? 'unknown_login'
+          : !passwordHash
+            ? 'no_password'
+            : !matches
+              ? 'wrong_password'
+              : 'inactive',
+      },
     })
     throw new UnauthorizedError('The login or password is incorrect.')
   }
   await ctx.limiter.clearGuesses(accountKey)
-  if (needsRehash(account.passwordHash)) {
+  if (needsRehash(passwordHash)) {
     const upgraded = await hashPassword(input.password)
     await ctx.sql`update users set password_hash = ${upgraded} where id = ${account.id}`
   }

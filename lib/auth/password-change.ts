@@ -16,7 +16,8 @@ export async function changePassword(
 ): Promise<void> {
   const account = await accountById(ctx.sql, caller.id)
   if (!account) throw new UnauthorizedError('The account no longer exists.')
-  if (!(await verifyPassword(account.passwordHash, input.currentPassword))) {
+  // Without a password (a provider sign-in) there is nothing to prove; a reset through the mail sets the first one.
+  if (!account.passwordHash || !(await verifyPassword(account.passwordHash, input.currentPassword))) {
     await ctx.audit({
       action: 'user.password_change',
       actorId: caller.id,

@@ -46,6 +46,8 @@ export interface Pair {
   low: string
   high: string
   caller: PublicProfile
+  /** Whether the caller's address is verified: only verified accounts send friend requests. */
+  callerVerified: boolean
   /** Undefined when the other user is missing, disabled or deleted. */
   other: PublicProfile | undefined
   friendship: FriendshipRow | undefined
@@ -79,8 +81,9 @@ export async function withPair<T>(
   otherThanCaller(callerId, otherId)
   const [low, high] = orderedPair(callerId, otherId)
   const result = await sql.begin(async (tx) => {
-    const users = await tx<(PublicProfile & { status: string })[]>`
-      select id, username, display_name as "displayName", status from users
+    const users = await tx<(PublicProfile & { status: string; verified: boolean })[]>`
+      select id, username, display_name as "displayName", status, email_verified_at is not null as verified
+      from users
       where id in (${low}, ${high}) order by id for no key update`
     const [friendship] = await tx<FriendshipRow[]>`
       select status, requested_by as "requestedBy", created_at as "createdAt", accepted_at as "acceptedAt"
@@ -100,6 +103,7 @@ export async function withPair<T>(
       low,
       high,
       caller,
+      callerVerified: users.some((row) => row.id === callerId && row.verified),
       other: profile(otherId),
       friendship,
       blockedByCaller: blockers.some((row) => row.blockerId === callerId),

@@ -1,5 +1,5 @@
 // Friend requests and their answers: send, accept, decline, cancel or unfriend; one transaction per change.
-import { ConflictError, NotFoundError } from '../errors.ts'
+import { ConflictError, EmailUnverifiedError, NotFoundError } from '../errors.ts'
 import { emitUserEvent } from '../events/user-events.ts'
 import type { PublicProfile } from '../users/accounts.ts'
 import {
@@ -22,6 +22,9 @@ export async function sendFriendRequest(
   otherId: string,
 ): Promise<{ friendship: Friendship; outcome: RequestOutcome }> {
   const { caller, other, row, outcome } = await withPair(ctx.sql, callerId, otherId, async (pair) => {
+    // Requests reach other people, so they wait for a verified address; answering one does not.
+    if (!pair.callerVerified)
+      throw new EmailUnverifiedError('Verify your email address before sending friend requests.')
     // The caller's own block is theirs to know; checked first, so it never hints at a block the other set.
     if (pair.blockedByCaller)
       throw new ConflictError('You have blocked this user; unblock them before sending a request.')

@@ -9,6 +9,7 @@ import { messageKeys } from './postgres/0006-message-keys.ts'
 import { conversationEvents } from './postgres/0007-conversation-events.ts'
 import { pushSubscriptions } from './postgres/0008-push-subscriptions.ts'
 import { deliveryMarkers } from './postgres/0009-delivery-markers.ts'
+import { accountRecovery } from './postgres/0010-account-recovery.ts'
 
 export interface Migration {
   version: number
@@ -26,6 +27,7 @@ export const postgresMigrations: readonly Migration[] = [
   conversationEvents,
   pushSubscriptions,
   deliveryMarkers,
+  accountRecovery,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.

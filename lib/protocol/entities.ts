@@ -20,6 +20,8 @@ export const account = z
     displayName: z.string(),
     role: z.enum(['user', 'admin']),
     status: accountStatus,
+    /** False until the owner opens the link mailed at signup (or resets the password through the mail). */
+    emailVerified: z.boolean(),
     createdAt: isoTime,
   })
   .meta({ id: 'Account' })

@@ -6,6 +6,7 @@ export const errorCode = z.enum([
   'invalid_request',
   'unauthorized',
   'forbidden',
+  'email_unverified',
   'not_found',
   'conflict',
   'payload_too_large',

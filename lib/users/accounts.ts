@@ -9,6 +9,8 @@ export interface Account {
   displayName: string
   role: string
   status: 'active' | 'disabled' | 'deleted'
+  /** False until the owner opens the link mailed at signup (or resets the password through the mail). */
+  emailVerified: boolean
   createdAt: Date
 }
 
@@ -20,12 +22,13 @@ export interface PublicProfile {
 }
 
 export interface AccountWithHash extends Account {
-  passwordHash: string
+  /** Null for an account made by a provider sign-in until its owner sets a password. */
+  passwordHash: string | null
 }
 
 export async function accountById(sql: Sql, id: string): Promise<AccountWithHash | undefined> {
   const [row] = await sql<AccountWithHash[]>`
-    select id, email, username, display_name as "displayName", role, status,
+    select id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified",
            created_at as "createdAt", password_hash as "passwordHash"
     from users where id = ${id}`
   return row
@@ -35,7 +38,7 @@ export async function accountById(sql: Sql, id: string): Promise<AccountWithHash
 export async function accountByLogin(sql: Sql, login: string): Promise<AccountWithHash | undefined> {
   const key = login.trim().normalize('NFC').toLowerCase()
   const [row] = await sql<AccountWithHash[]>`
-    select id, email, username, display_name as "displayName", role, status,
+    select id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified",
            created_at as "createdAt", password_hash as "passwordHash"
     from users
     where ${key.includes('@') ? sql`lower(email) = ${key}` : sql`lower(username) = ${key}`}`

@@ -17,7 +17,7 @@ export async function listAccounts(sql: Sql, query: ListQuery): Promise<Page<Acc
     ? sql`(created_at, id) < (timestamptz 'epoch' + ${after.at}::bigint * interval '1 microsecond', ${after.id}::uuid)`
     : sql`true`
   const rows = await sql<(Account & { cursorAt: string })[]>`
-    select id, email, username, display_name as "displayName", role, status, created_at as "createdAt",
+    select id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified", created_at as "createdAt",
            (extract(epoch from created_at) * 1000000)::bigint::text as "cursorAt"
     from users
     where ${query.status ? sql`status = ${query.status}` : sql`true`} and ${beyondCursor}
@@ -42,7 +42,7 @@ export async function updateAccount(
   if (targetId === caller.id) throw new ConflictError('You cannot change your own role or status.')
   const { before, after, ended } = await ctx.sql.begin(async (tx) => {
     const [current] = await tx<Account[]>`
-      select id, email, username, display_name as "displayName", role, status, created_at as "createdAt"
+      select id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified", created_at as "createdAt"
       from users where id = ${targetId} for update`
     if (!current) throw new NotFoundError('No such user.')
     if (current.status === 'deleted') throw new ConflictError('A deleted account cannot be changed.')
@@ -50,7 +50,7 @@ export async function updateAccount(
       update users set role = ${update.role ?? current.role}, status = ${update.status ?? current.status},
                        updated_at = now()
       where id = ${targetId}
-      returning id, email, username, display_name as "displayName", role, status, created_at as "createdAt"`
+      returning id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified", created_at as "createdAt"`
     const ended = changed?.status === 'disabled' ? await revokeSessionsOf(tx, targetId) : []
     return { before: current, after: changed as Account, ended }
   })

@@ -17,7 +17,7 @@ export async function createAdmin(ctx: { sql: Sql; audit: Audit }, input: NewAdm
     insert into users (email, username, display_name, password_hash, role)
     values (${input.email}, ${input.username}, ${input.displayName ?? input.username}, ${passwordHash}, 'admin')
     on conflict do nothing
-    returning id, email, username, display_name as "displayName", role, status, created_at as "createdAt"`
+    returning id, email, username, display_name as "displayName", role, status, email_verified_at is not null as "emailVerified", created_at as "createdAt"`
   if (!created) throw new ConflictError('An account with this email or username exists; promote it instead.')
   await ctx.audit({
     action: 'auth.signup',

@@ -26,6 +26,8 @@ const clientPackages: Record<Store, readonly string[]> = {
   // A secret read through the Secrets Manager client every function may use: no package of its own.
   signingKey: [],
   pushKeys: [],
+  mail: ['@aws-sdk/client-sesv2'],
+  oauthClients: ['openid-client'],
 }
 
 /**

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../infra/local/runtime.ts'
+import { lastMailTo, linkToken } from '../mailbox.ts'
 
 let runtime: LocalRuntime
 
@@ -46,10 +47,17 @@ describe('the user flow through the local gateway', () => {
         username: `${name}_${tag}`,
         password,
       })
-    const [ada, grace] = [await signUp('ada'), await signUp('grace')]
-    expect([ada.status, grace.status]).toEqual([201, 201])
+    const [adaSignup, graceSignup] = [await signUp('ada'), await signUp('grace')]
+    expect([adaSignup.status, graceSignup.status]).toEqual([202, 202])
+    // Each opens the link from the .eml file the local runtime wrote, then signs in.
+    const verifyAndLogIn = async (name: string) => {
+      const token = linkToken(await lastMailTo(`${name}.${tag}@example.com`), '/verify-email')
+      expect((await request('POST', '/auth/verify-email', undefined, { token })).status).toBe(204)
+      return request<Session>('POST', '/auth/login', undefined, { login: `${name}_${tag}`, password })
+    }
+    const [ada, grace] = [await verifyAndLogIn('ada'), await verifyAndLogIn('grace')]
 
-    const login = await request<Session>('POST', '/auth/login', undefined, { login: `ada_${tag}`, password })
+    const login = ada
     expect(login.status).toBe(200)
     const me = await request<{ email: string }>('GET', '/users/me', login.body.accessToken)
     expect(me.body.email).toBe(`ada.${tag}@example.com`)

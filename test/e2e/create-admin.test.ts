@@ -74,7 +74,7 @@ describe('create-admin through the Lambda API', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: `${username}@example.com`, username, password }),
     })
-    expect(signup.status).toBe(201)
+    expect(signup.status).toBe(202)
     const dataDir = await mkdtemp(join(tmpdir(), 'create-admin-'))
     try {
       await writeRuntimeRecord(dataDir, {

@@ -296,3 +296,32 @@ describe('logs', () => {
       expect(group).toMatchObject({ DeletionPolicy: 'Delete' })
   })
 })
+
+describe('account mail', () => {
+  test('an SES identity for the sending address, under a configuration set that suppresses bounces', () => {
+    dev.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      Name: 'chat-service-dev',
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+    })
+    dev.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'no-reply@example.com',
+      ConfigurationSetAttributes: { ConfigurationSetName: Match.anyValue() },
+    })
+  })
+
+  test('a domain identity, DKIM-signed, when the stage names a mail domain', () => {
+    const template = synth({
+      stage: 'dev',
+      settings: { mailDomain: 'chat.example.org', mailFrom: 'hello@chat.example.org' },
+    }).statefulTemplate
+    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'chat.example.org' })
+  })
+
+  test('a secret for the sign-in providers, filled by the team', () => {
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'chat-service/dev/oauth-clients',
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: Match.stringLikeRegexp('"github"') }),
+    })
+  })
+})

@@ -11,7 +11,7 @@ import { removeSynthOutputs, synth } from './synth.ts'
 afterAll(removeSynthOutputs)
 
 type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> }
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string }
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown }
 
 /** The template's view of one table function: its Lambda, its role policy statements. */
 function functionView(template: Template, name: string) {
@@ -99,6 +99,7 @@ describe.each([
         ['redis', 'UPSTASH_SECRET_ARN', 'SecretsUpstash'],
         ['signingKey', 'JWT_SIGNING_SECRET_ARN', 'SecretsJwtSigningKeys'],
         ['pushKeys', 'VAPID_SECRET_ARN', 'SecretsVapidKeys'],
+        ['oauthClients', 'OAUTH_SECRET_ARN', 'SecretsOAuthClients'],
       ]
       for (const [store, variable, output] of secretOf) {
         if (uses.includes(store)) expect(variables[variable]).toEqual(statefulValue(output))
@@ -134,6 +135,8 @@ describe.each([
     wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
     signingKey: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsJwtSigningKeys')),
     pushKeys: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsVapidKeys')),
+    mail: (_s, a) => a.includes('ses:SendEmail'),
+    oauthClients: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsOAuthClients')),
   }
 
   test.each(names)('%s is granted exactly the stores it uses', (name) => {
@@ -219,7 +222,8 @@ describe.each([
     const issuers = names.filter((name) =>
       ((routes.functions[name]?.uses ?? []) as readonly Store[]).includes('signingKey'),
     )
-    expect(issuers).toEqual(['auth'])
+    // Password sign-in and provider sign-in (its code exchange) are the two places sessions start.
+    expect(issuers).toEqual(['auth', 'oauth'])
     for (const name of names) {
       const { statements, props } = functionView(template, name)
       const reads = (output: string) =>
@@ -507,5 +511,26 @@ describe('the table is checked before anything is built', () => {
   test('a route naming an unknown function fails synth', () => {
     const httpRoutes = [{ method: 'GET', path: '/nope', function: 'nope' }] as RouteTable['httpRoutes']
     expect(withTable({ httpRoutes })).toThrow(/HTTP GET \/nope -> nope/)
+  })
+})
+
+describe('account mail and sign-in providers', () => {
+  test('only the auth function sends mail: SendEmail on the identity and configuration set, from its address', () => {
+    const template = synth({ stage: 'dev' }).statelessTemplate
+    for (const name of Object.keys(routeTable.functions)) {
+      const { statements } = functionView(template, name)
+      const sending = statements.filter((s) => [s.Action].flat().some((a) => String(a).startsWith('ses:')))
+      if (name !== 'auth') {
+        expect(sending).toEqual([])
+        continue
+      }
+      expect(sending).toHaveLength(1)
+      expect(sending[0]?.Action).toBe('ses:SendEmail')
+      expect(sending[0]?.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } })
+      const resources = JSON.stringify(sending[0]?.Resource)
+      expect(resources).toMatch(/:identity\/no-reply@example.com"/)
+      expect(resources).toMatch(/:configuration-set\/chat-service-dev"/)
+      expect(resources).not.toContain('*')
+    }
   })
 })

@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { startDynamoDb } from './dynamodb.ts'
 import { startFerretDb } from './ferretdb.ts'
+import { startMailFolder } from './mail.ts'
 import { startPostgres } from './postgres.ts'
 import { startPush } from './push.ts'
 import { startRedis } from './redis.ts'
@@ -40,6 +41,7 @@ const starters = {
   sqs: startSqs,
   jwtKeys: startSigningKeys,
   push: startPush,
+  mail: startMailFolder,
 }
 
 // s3rver knows this access key only; dynalite and local-aws-sqs accept any.

@@ -4,6 +4,7 @@ import type { RouteContract } from './contract.ts'
 import { conversationRoutes } from './conversations.ts'
 import { fileRoutes } from './files.ts'
 import { friendRoutes } from './friends.ts'
+import { oauthRoutes } from './oauth.ts'
 import { pushRoutes } from './push.ts'
 import { userRoutes } from './users.ts'
 
@@ -11,6 +12,7 @@ export type { RouteContract } from './contract.ts'
 
 export const httpContract = {
   ...authRoutes,
+  ...oauthRoutes,
   ...userRoutes,
   ...friendRoutes,
   ...conversationRoutes,

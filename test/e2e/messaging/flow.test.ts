@@ -3,6 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { befriend } from '../../integration/realtime/people.ts'
+import { signUpVerified } from '../accounts.ts'
 import { connect, type Device, type Frame } from '../realtime/sockets.ts'
 
 let runtime: LocalRuntime
@@ -15,18 +16,12 @@ interface Account {
 
 async function signUp(name: string): Promise<Account> {
   const tag = randomBytes(4).toString('hex')
-  const response = await fetch(`${runtime.httpUrl}/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email: `${name}.${tag}@example.com`,
-      username: `${name}_${tag}`,
-      password: `a long passphrase for ${name}`,
-    }),
+  const session = await signUpVerified(runtime.httpUrl, {
+    email: `${name}.${tag}@example.com`,
+    username: `${name}_${tag}`,
+    password: `a long passphrase for ${name}`,
   })
-  expect(response.status).toBe(201)
-  const body = (await response.json()) as { user: { id: string }; accessToken: string }
-  return { id: body.user.id, token: body.accessToken }
+  return { id: session.user.id, token: session.accessToken }
 }
 
 async function device(user: Account) {

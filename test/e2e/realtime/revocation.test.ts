@@ -6,6 +6,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runti
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
 import { markSessionsEnded } from '../../../lib/ws/admission.ts'
+import { signUpVerified } from '../accounts.ts'
 import { connect, type Device, type Frame } from './sockets.ts'
 
 let runtime: LocalRuntime
@@ -45,15 +46,9 @@ async function request<T>(method: string, path: string, token?: string, body?: u
 
 const password = 'a sentence nobody else would pick'
 
-async function signUp(name: string) {
+async function signUp(name: string): Promise<Session> {
   const username = `${name}_${randomBytes(4).toString('hex')}`
-  const response = await request<Session>('POST', '/auth/signup', undefined, {
-    email: `${username}@example.com`,
-    username,
-    password,
-  })
-  expect(response.status).toBe(201)
-  return response.body
+  return signUpVerified(runtime.httpUrl, { email: `${username}@example.com`, username, password })
 }
 
 async function logIn(username: string) {

@@ -10,6 +10,7 @@ import type { PresignedDownload } from '../../../lib/uploads/download.ts'
 import type { PresignedUpload } from '../../../lib/uploads/presign.ts'
 import { newUser } from '../../integration/identity/api.ts'
 import { pngBytes, postFile } from '../../integration/uploads/api.ts'
+import { signUpVerified } from '../accounts.ts'
 
 let runtime: LocalRuntime
 
@@ -19,12 +20,7 @@ interface Someone {
 }
 
 async function signUp(prefix: string): Promise<Someone> {
-  const response = await fetch(`${runtime.httpUrl}/auth/signup`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(newUser(prefix)),
-  })
-  const session = (await response.json()) as { user: { id: string }; accessToken: string }
+  const session = await signUpVerified(runtime.httpUrl, newUser(prefix))
   return { id: session.user.id, token: session.accessToken }
 }
 

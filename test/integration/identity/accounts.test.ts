@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { argon2Parameters } from '../../../lib/auth/passwords.ts'
 import { closeMongo } from '../../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../../lib/stores/postgres.ts'
+import { linkToken, mailTo } from '../../mailbox.ts'
 import { type Call, freshIp, identityApi, newUser, type SessionBody, signUp } from './api.ts'
 
 let call: Call
@@ -28,21 +29,59 @@ describe('signup', () => {
     expect(JSON.stringify(session)).not.toContain('password')
   })
 
-  it('refuses a username taken in another case, and an email taken in another case', async () => {
+  it('answers a new and a registered email with the same status and body, and mails each what applies', async () => {
+    const first = newUser('same')
+    const fresh = await call({ method: 'POST', path: '/auth/signup', body: first })
+    const again = await call({
+      method: 'POST',
+      path: '/auth/signup',
+      body: { ...newUser('same'), email: first.email.toUpperCase() },
+    })
+    expect(fresh.status).toBe(202)
+    expect(again.status).toBe(fresh.status)
+    expect(again.body).toEqual(fresh.body)
+    const mails = await mailTo(first.email.toLowerCase())
+    expect(mails.map((mail) => mail.subject)).toEqual([
+      'Verify your address for Chat-Service',
+      'Someone tried to sign up to Chat-Service with your address',
+    ])
+    expect(linkToken(mails[0]!, '/verify-email')).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(mails[1]?.text).not.toMatch(/#token=/)
+    const sql = await postgresClient()
+    const [{ count }] = (await sql`
+      select count(*)::int as count from users where lower(email) = ${first.email.toLowerCase()}`) as [
+      { count: number },
+    ]
+    expect(count).toBe(1)
+  })
+
+  it('refuses a username taken in another case, whether or not the email is registered', async () => {
     const first = await signUp(call, newUser('dup'))
-    const byName = await call({
+    const withNewEmail = await call({
       method: 'POST',
       path: '/auth/signup',
       body: { ...newUser('dup'), username: first.username.toUpperCase() },
     })
-    expect(byName.status).toBe(409)
-    expect(byName.body.detail).toMatch(/username/)
-    const byEmail = await call({
+    const withTakenEmail = await call({
       method: 'POST',
       path: '/auth/signup',
-      body: { ...newUser('dup'), email: first.email.toUpperCase() },
+      body: { ...newUser('dup'), username: first.username.toUpperCase(), email: first.email },
     })
-    expect(byEmail.status).toBe(409)
+    expect(withNewEmail.status).toBe(409)
+    expect(withNewEmail.body.detail).toMatch(/username/)
+    expect(withTakenEmail.body).toEqual(withNewEmail.body)
+  })
+
+  it('marks a new account unverified until the mailed link is opened', async () => {
+    const user = await signUp(call, newUser('unver'), {}, { verify: false })
+    const me = await call<{ emailVerified: boolean }>({
+      method: 'GET',
+      path: '/users/me',
+      token: user.session.accessToken,
+    })
+    expect(me.body.emailVerified).toBe(false)
+    const verified = await signUp(call, newUser('ver'))
+    expect(verified.session.user).toMatchObject({ emailVerified: true })
   })
 
   it('explains what is wrong with a weak password or a bad username', async () => {

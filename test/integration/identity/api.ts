@@ -10,6 +10,7 @@ import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { httpRoutes } from '../../../infra/routes.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
 import type { LambdaHandler } from '../../../lib/http/route.ts'
+import { lastMailTo, linkToken } from '../../mailbox.ts'
 
 export interface Request {
   method: string
@@ -117,13 +118,30 @@ export function newUser(prefix = 'user') {
   }
 }
 
-export async function signUp(call: Call, user = newUser(), extra: Record<string, unknown> = {}) {
-  const response = await call<SessionBody>({
-    method: 'POST',
-    path: '/auth/signup',
-    body: { ...user, ...extra },
-  })
-  if (response.status !== 201)
+/**
+ * An account as a user makes one: signup (202), the verification link from the mail (unless `verify` is false),
+ * then a login for the session.
+ */
+export async function signUp(
+  call: Call,
+  user = newUser(),
+  extra: Record<string, unknown> = {},
+  { verify = true }: { verify?: boolean } = {},
+) {
+  const response = await call({ method: 'POST', path: '/auth/signup', body: { ...user, ...extra } })
+  if (response.status !== 202)
     throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`)
-  return { ...user, session: response.body }
+  if (verify) {
+    const token = linkToken(await lastMailTo(user.email.toLowerCase()), '/verify-email')
+    const verified = await call({ method: 'POST', path: '/auth/verify-email', body: { token } })
+    if (verified.status !== 204)
+      throw new Error(`verification failed: ${verified.status} ${JSON.stringify(verified.body)}`)
+  }
+  const login = await call<SessionBody>({
+    method: 'POST',
+    path: '/auth/login',
+    body: { login: user.username, password: user.password },
+  })
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`)
+  return { ...user, session: login.body }
 }

@@ -40,7 +40,7 @@ describe('the sample events in events/http', () => {
   it('sign up, log in and read /users/me when run in that order', async () => {
     const auth = createAuthHandler(storeDeps)
     const users = createUsersHandler(storeDeps)
-    expect((await auth(await sample('auth-signup'), context)).statusCode).toBe(201)
+    expect((await auth(await sample('auth-signup'), context)).statusCode).toBe(202)
     const login = await auth(await sample('auth-login'), context)
     expect(login.statusCode).toBe(200)
     const { accessToken } = JSON.parse(login.body ?? '{}') as { accessToken: string }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 // The logger reads its level when lib/log.ts is first imported, so the level is set before anything imports it.
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO'
 const { identityApi, newUser, signUp } = await import('./api.ts')
+const { linkToken, mailTo } = await import('../../mailbox.ts')
 const { closeMongo } = await import('../../../lib/stores/mongo.ts')
 const { closePostgres } = await import('../../../lib/stores/postgres.ts')
 
@@ -32,17 +33,20 @@ it('logs each request as one JSON line with its request id, never a password or 
     .map((line) => JSON.parse(line) as Record<string, unknown>)
   const requests = records.filter((record) => record.message === 'request')
   expect(requests.map((record) => [record.route, record.status])).toEqual([
-    ['POST /auth/signup', 201],
+    ['POST /auth/signup', 202],
+    ['POST /auth/verify-email', 204],
+    ['POST /auth/login', 200],
     ['POST /auth/login', 200],
     ['GET /users/me', 200],
     ['GET /users/me', 401],
   ])
   for (const record of requests)
     expect(record).toMatchObject({ correlation_id: expect.stringMatching(/=$/), level: 'INFO' })
-  expect(requests[2]).toMatchObject({ userId: user.session.user.id })
+  expect(requests[4]).toMatchObject({ userId: user.session.user.id })
   expect(records.some((record) => record.message === 'authentication refused')).toBe(true)
   const everything = lines.join('')
-  for (const secret of [user.password, user.session.accessToken, user.session.refreshToken]) {
+  const mailed = linkToken((await mailTo(user.email.toLowerCase()))[0]!, '/verify-email')
+  for (const secret of [user.password, user.session.accessToken, user.session.refreshToken, mailed]) {
     expect(everything).not.toContain(secret)
   }
 })

@@ -43,6 +43,7 @@ const adopted = [
   'JWT_SIGNING_KEYS',
   'VAPID_KEYS',
   'PUSH_ENDPOINT_ALLOWLIST',
+  'MAIL_DIR',
 ]
 
 let stores: LocalStores
@@ -118,6 +119,7 @@ describe('local stores', { timeout: 30_000 }, () => {
       [
         'dynamodb',
         'jwt-keys',
+        'mail',
         'mongodb',
         'postgres',
         'push-service',
@@ -616,8 +618,8 @@ describe('stopping', { timeout: 30_000 }, () => {
     await stores.stop()
 
     expect(childProcesses()).toEqual([])
-    // The signing and VAPID keys are files, not servers: every other store listens on a URL.
-    const servers = stores.stores.filter((store) => !['jwt-keys', 'vapid-keys'].includes(store.name))
+    // The signing and VAPID keys are files and mail a folder, not servers: every other store listens on a URL.
+    const servers = stores.stores.filter((store) => !['jwt-keys', 'vapid-keys', 'mail'].includes(store.name))
     const open = await Promise.all(servers.map((store) => accepts(store.endpoint)))
     expect(open).toEqual(servers.map(() => false))
   })

@@ -12,13 +12,13 @@ export interface Person {
   token: string
 }
 
-/** An active user with one session; no password hashing, so a test can make many quickly. */
+/** An active user with a verified address and one session; no password hashing, so a test can make many quickly. */
 export async function person(): Promise<Person> {
   const sql = await postgresClient()
   const tag = randomBytes(6).toString('hex')
   const [row] = await sql<{ id: string }[]>`
-    insert into users (email, username, display_name, password_hash)
-    values (${`rt_${tag}@example.com`}, ${`rt_${tag}`}, ${`Realtime ${tag}`}, 'not-a-hash')
+    insert into users (email, username, display_name, password_hash, email_verified_at)
+    values (${`rt_${tag}@example.com`}, ${`rt_${tag}`}, ${`Realtime ${tag}`}, 'not-a-hash', now())
     returning id`
   if (!row) throw new Error('no user inserted')
   const sessionId = randomUUID()
