@@ -3,6 +3,13 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Files share worker processes, so node_modules (the AWS SDK, aws-cdk-lib) load once per worker, not once
+    // per file; test/setup/env.ts gives each service file fresh project modules and a clean process.env.
+    isolate: false,
+    // vitest's default on 2 cores is one worker; the suite waits on stores, queues and sockets as much as it
+    // computes, so a third file's waiting overlaps two files' work. Each worker gets its own queues and Redis
+    // stage (test/setup/global.ts).
+    maxWorkers: 3,
     reporters: ['default', './test/setup/summary-reporter.ts'],
     projects: [
       {
@@ -18,11 +25,14 @@ export default defineConfig({
         },
       },
       {
-        // Assertions on the synthesized CDK template: no stores, but bundling takes its time.
+        // Assertions on the synthesized CDK template: no stores, but bundling takes its time. The files share
+        // aws-cdk-lib and its template validation engine, which takes seconds to start in each new process.
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
-          testTimeout: 60_000,
+          // A bound for a hung synth, not a measure: the first synth of a worker loads aws-cdk-lib and starts the
+          // validation engine, which takes a minute when the bundling test runs beside it on a busy machine.
+          testTimeout: 180_000,
           hookTimeout: 180_000,
         },
       },

@@ -83,11 +83,15 @@ async function resourceOfCommand(
   return {}
 }
 
-let writer: ((entry: Recorded) => void) | undefined
-let file: string | undefined
+// One recorder per process, however often this module is evaluated in it (a test worker does so for every file):
+// the SDK it hooks loads once per process, so a second hook would record every call twice, or not at all.
+const shared = Symbol.for('chat-service.aws-call-recorder')
+const global = globalThis as { [shared]?: { writer?: (entry: Recorded) => void; file?: string } }
+global[shared] ??= {}
+const recorder = global[shared]
 
 /** The file this process records into, once the recorder is installed. */
-export const recordingFile = (): string | undefined => file
+export const recordingFile = (): string | undefined => recorder.file
 
 /** What makes two entries the same for IAM: connection ids and keys below the top prefix vary per run. */
 function shapeOf(entry: Recorded): string {
@@ -103,7 +107,7 @@ function shapeOf(entry: Recorded): string {
 function fileWriter(dir: string) {
   mkdirSync(dir, { recursive: true })
   const path = join(dir, `${process.pid}.jsonl`)
-  file = path
+  recorder.file = path
   const seen = new Set<string>()
   return (entry: Recorded) => {
     const shape = shapeOf(entry)
@@ -115,8 +119,8 @@ function fileWriter(dir: string) {
 
 function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
   const invocation = currentInvocation()
-  if (!invocation || !writer) return
-  writer({ kind: 'call', function: invocation.function, entry: invocation.entry, ...base })
+  if (!invocation || !recorder.writer) return
+  recorder.writer({ kind: 'call', function: invocation.function, entry: invocation.entry, ...base })
 }
 
 /**
@@ -125,9 +129,9 @@ function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
  */
 export function installAwsCallRecorder(dir = process.env[recordDirVariable]): boolean {
   if (!dir) return false
-  if (writer) return true
+  if (recorder.writer) return true
   const write = fileWriter(dir)
-  writer = write
+  recorder.writer = write
   // Every invocation too, so the check knows what the run covered.
   onInvocation((invocation) => write({ kind: 'invocation', ...invocation }))
   const require = createRequire(import.meta.url)
