@@ -20,7 +20,9 @@ export default defineConfig({
           exclude: ['test/infra/**'],
           globalSetup: ['test/setup/global.ts'],
           setupFiles: ['test/setup/env.ts'],
-          testTimeout: 20_000,
+          // Bounds for a hung test, not measures: a test that spawns npm or tsx, or runs a race 50 times over,
+          // takes tens of seconds on a busy 2-core machine.
+          testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },

@@ -8,9 +8,10 @@ import { nextRecord } from './fixtures/probe.ts'
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
 
 // Frames go every third of the idle timeout: a client (or a gateway timer in this same process) held up by a busy
-// machine for less than two thirds of it, 1 s here, still keeps its connection.
-const idleTimeoutMs = 1_500
-const maxDurationMs = 3_000
+// machine for less than two thirds of it, 800 ms here, still keeps its connection. The maximum duration is far
+// beyond the idle test's four slow round trips, so only the idle timeout can end that one.
+const idleTimeoutMs = 1_200
+const maxDurationMs = 8_000
 let runtime: LocalRuntime
 let tags = 0
 
