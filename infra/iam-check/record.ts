@@ -86,7 +86,9 @@ async function resourceOfCommand(
 // One recorder per process, however often this module is evaluated in it (a test worker does so for every file):
 // the SDK it hooks loads once per process, so a second hook would record every call twice, or not at all.
 const shared = Symbol.for('chat-service.aws-call-recorder')
-const global = globalThis as { [shared]?: { writer?: (entry: Recorded) => void; file?: string } }
+const global = globalThis as {
+  [shared]?: { writer?: (entry: Recorded) => void; file?: string; hooked?: boolean }
+}
 global[shared] ??= {}
 const recorder = global[shared]
 
@@ -130,10 +132,11 @@ function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
 export function installAwsCallRecorder(dir = process.env[recordDirVariable]): boolean {
   if (!dir) return false
   if (recorder.writer) return true
-  const write = fileWriter(dir)
-  recorder.writer = write
+  recorder.writer = fileWriter(dir)
+  if (recorder.hooked) return true
+  recorder.hooked = true
   // Every invocation too, so the check knows what the run covered.
-  onInvocation((invocation) => write({ kind: 'invocation', ...invocation }))
+  onInvocation((invocation) => recorder.writer?.({ kind: 'invocation', ...invocation }))
   const require = createRequire(import.meta.url)
   // Every client and command of the SDK shares these classes (one @smithy/core in the tree).
   const { Command } = require('@smithy/core/client') as {
@@ -185,4 +188,13 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
     return createPresignedPost(client, params)
   }
   return true
+}
+
+/**
+ * Ends recording into the file installAwsCallRecorder opened, for a test that recorded into a directory of its own
+ * and removes it: the hooks stay (the SDK cannot be unhooked) but record nothing until the recorder is installed again.
+ */
+export function stopAwsCallRecorder(): void {
+  recorder.writer = undefined
+  recorder.file = undefined
 }
