@@ -3,9 +3,6 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   test: {
     pool: 'forks',
-    // Files share worker processes, so node_modules (the AWS SDK, aws-cdk-lib) load once per worker, not once
-    // per file; test/setup/env.ts gives each service file fresh project modules and a clean process.env.
-    isolate: false,
     // vitest's default on 2 cores is one worker; the suite waits on stores, queues and sockets as much as it
     // computes, so a third file's waiting overlaps two files' work. Each worker gets its own queues and Redis
     // stage (test/setup/global.ts).
@@ -16,6 +13,10 @@ export default defineConfig({
         // Unit, integration and end-to-end tests: the global setup brings the stores up once per run.
         test: {
           name: 'service',
+          // Files share worker processes, so node_modules (the AWS SDK above all) load once per worker, not once
+          // per file; test/setup/env.ts gives each file fresh project modules and a clean process.env. (Set per
+          // project: a project does not inherit the root's test options.)
+          isolate: false,
           include: ['test/**/*.test.ts', 'lib/**/*.test.ts'],
           exclude: ['test/infra/**'],
           globalSetup: ['test/setup/global.ts'],
@@ -27,10 +28,11 @@ export default defineConfig({
         },
       },
       {
-        // Assertions on the synthesized CDK template: no stores, but bundling takes its time. The files share
-        // aws-cdk-lib and its template validation engine, which takes seconds to start in each new process.
+        // Assertions on the synthesized CDK template: no stores, but bundling takes its time.
         test: {
           name: 'infra',
+          // The files share aws-cdk-lib and its template validation engine, seconds to start in each process.
+          isolate: false,
           include: ['test/infra/**/*.test.ts'],
           // A bound for a hung synth, not a measure: the first synth of a worker loads aws-cdk-lib and starts the
           // validation engine, which takes a minute when the bundling test runs beside it on a busy machine.
