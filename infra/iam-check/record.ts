@@ -83,11 +83,17 @@ async function resourceOfCommand(
   return {}
 }
 
-let writer: ((entry: Recorded) => void) | undefined
-let file: string | undefined
+// One recorder per process, however often this module is evaluated in it (a test worker does so for every file):
+// the SDK it hooks loads once per process, so a second hook would record every call twice, or not at all.
+const shared = Symbol.for('chat-service.aws-call-recorder')
+const global = globalThis as {
+  [shared]?: { writer?: (entry: Recorded) => void; file?: string; hooked?: boolean }
+}
+global[shared] ??= {}
+const recorder = global[shared]
 
 /** The file this process records into, once the recorder is installed. */
-export const recordingFile = (): string | undefined => file
+export const recordingFile = (): string | undefined => recorder.file
 
 /** What makes two entries the same for IAM: connection ids and keys below the top prefix vary per run. */
 function shapeOf(entry: Recorded): string {
@@ -103,7 +109,7 @@ function shapeOf(entry: Recorded): string {
 function fileWriter(dir: string) {
   mkdirSync(dir, { recursive: true })
   const path = join(dir, `${process.pid}.jsonl`)
-  file = path
+  recorder.file = path
   const seen = new Set<string>()
   return (entry: Recorded) => {
     const shape = shapeOf(entry)
@@ -115,8 +121,8 @@ function fileWriter(dir: string) {
 
 function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
   const invocation = currentInvocation()
-  if (!invocation || !writer) return
-  writer({ kind: 'call', function: invocation.function, entry: invocation.entry, ...base })
+  if (!invocation || !recorder.writer) return
+  recorder.writer({ kind: 'call', function: invocation.function, entry: invocation.entry, ...base })
 }
 
 /**
@@ -125,11 +131,12 @@ function record(base: Omit<RecordedCall, 'kind' | 'function' | 'entry'>) {
  */
 export function installAwsCallRecorder(dir = process.env[recordDirVariable]): boolean {
   if (!dir) return false
-  if (writer) return true
-  const write = fileWriter(dir)
-  writer = write
+  if (recorder.writer) return true
+  recorder.writer = fileWriter(dir)
+  if (recorder.hooked) return true
+  recorder.hooked = true
   // Every invocation too, so the check knows what the run covered.
-  onInvocation((invocation) => write({ kind: 'invocation', ...invocation }))
+  onInvocation((invocation) => recorder.writer?.({ kind: 'invocation', ...invocation }))
   const require = createRequire(import.meta.url)
   // Every client and command of the SDK shares these classes (one @smithy/core in the tree).
   const { Command } = require('@smithy/core/client') as {
@@ -181,4 +188,13 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
     return createPresignedPost(client, params)
   }
   return true
+}
+
+/**
+ * Ends recording into the file installAwsCallRecorder opened, for a test that recorded into a directory of its own
+ * and removes it: the hooks stay (the SDK cannot be unhooked) but record nothing until the recorder is installed again.
+ */
+export function stopAwsCallRecorder(): void {
+  recorder.writer = undefined
+  recorder.file = undefined
 }

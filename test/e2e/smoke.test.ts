@@ -18,6 +18,10 @@ beforeAll(async () => {
     wsPort: 0,
   })
   dir = await mkdtemp(join(tmpdir(), 'smoke-'))
+  // The smoke script asks /health once. A deployed stage has been serving for a while by then; this runtime has
+  // not, and its first probe of each store also connects to it, which a busy machine stretches past the 2 s
+  // deadline. Until every store has answered once:
+  while ((await fetch(`${runtime.httpUrl}/health`)).status !== 200);
 })
 afterAll(async () => {
   await runtime?.stop()

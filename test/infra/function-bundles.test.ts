@@ -26,7 +26,9 @@ beforeAll(() => {
   const { app, statelessTemplate } = synth({ bundle: true })
   const outdir = app.outdir
   bundles = Object.keys(routeTable.functions).map((name) => bundleOf(statelessTemplate, outdir, name))
-}, 240_000)
+  // A bound for a hung esbuild, not a measure: one esbuild per function, one after another, beside the service
+  // tests on a busy 2-core machine, took past 4 minutes.
+}, 600_000)
 
 function bundleOf(template: Template, outdir: string, name: string): Bundle {
   const resources = template.toJSON().Resources as Record<

@@ -1,8 +1,9 @@
 // Brings the stores up once per test run, on a database and Mongo namespace of the run's own.
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import postgres from 'postgres'
 import type { TestProject } from 'vitest/node'
 import { migrateLocal } from '../../infra/local/migrations.ts'
@@ -11,6 +12,8 @@ import { startLocalStores } from '../../infra/local/stores/index.ts'
 declare module 'vitest' {
   export interface ProvidedContext {
     storeEnv: Record<string, string>
+    /** Laid over storeEnv by test/setup/env.ts, by VITEST_POOL_ID: what files of one worker share with no other. */
+    workerEnv: Record<string, Record<string, string>>
   }
 }
 
@@ -38,6 +41,56 @@ async function dropRunDatabase(serverUrl: string, name: string): Promise<void> {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} })
   await admin`drop database if exists ${admin(name)} with (force)`
   await admin.end()
+}
+
+/**
+ * A copy, for each worker, of every queue the stores made (`X_QUEUE_URL`, with its `X_DLQ_URL`), same attributes,
+ * redriving to the worker's own DLQ: a local runtime polls the queues it is given, so files running at the same
+ * time in two workers would otherwise take each other's jobs.
+ */
+async function workerQueues(env: Record<string, string>, worker: string): Promise<Record<string, string>> {
+  const sqs = new SQSClient({
+    region: env.AWS_REGION,
+    endpoint: env.AWS_ENDPOINT_URL_SQS,
+    credentials: {
+      accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+    },
+  })
+  const copy = async (url: string, deadLetterArn?: string) => {
+    const { Attributes = {} } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+    )
+    const attributes: Record<string, string> = {}
+    for (const name of ['VisibilityTimeout', 'MessageRetentionPeriod', 'DelaySeconds', 'RedrivePolicy']) {
+      const value = Attributes[name as keyof typeof Attributes]
+      if (value !== undefined) attributes[name] = value
+    }
+    if (deadLetterArn && attributes.RedrivePolicy) {
+      attributes.RedrivePolicy = JSON.stringify({
+        ...JSON.parse(attributes.RedrivePolicy),
+        deadLetterTargetArn: deadLetterArn,
+      })
+    }
+    const name = `${url.split('/').pop()}-${worker}`
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))
+    const created = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))
+    return { url: QueueUrl as string, arn: created.Attributes?.QueueArn as string }
+  }
+  const copies: Record<string, string> = {}
+  try {
+    for (const [name, url] of Object.entries(env)) {
+      const prefix = /^(.+)_QUEUE_URL$/.exec(name)?.[1]
+      if (!prefix || !url) continue
+      const dlqUrl = env[`${prefix}_DLQ_URL`]
+      const dlq = dlqUrl ? await copy(dlqUrl) : undefined
+      if (dlq) copies[`${prefix}_DLQ_URL`] = dlq.url
+      copies[name] = (await copy(url, dlq?.arn)).url
+    }
+  } finally {
+    sqs.destroy()
+  }
+  return copies
 }
 
 export default async function setup(project: TestProject) {
@@ -73,6 +126,20 @@ export default async function setup(project: TestProject) {
     await teardown()
     throw error
   }
+  const workers = project.config.maxWorkers || project.vitest.config.maxWorkers || availableParallelism()
+  const workerEnv: Record<string, Record<string, string>> = {}
+  try {
+    for (let id = 1; id <= workers; id++) {
+      workerEnv[id] = {
+        ...(await workerQueues(storeEnv, `w${id}`)),
+        STAGE: `${storeEnv.STAGE}-w${id}`,
+      }
+    }
+  } catch (error) {
+    await teardown()
+    throw error
+  }
   project.provide('storeEnv', storeEnv)
+  project.provide('workerEnv', workerEnv)
   return teardown
 }

@@ -10,8 +10,17 @@ export interface Invocation {
   trigger: string
 }
 
-const current = new AsyncLocalStorage<Invocation>()
-const listeners = new Set<(invocation: Invocation) => void>()
+// One per process, not per evaluation of this module: a test worker evaluates it afresh for every test file
+// (test/setup/env.ts), while the AWS call recorder hooks the SDK, which loads once per process, only once.
+const shared = Symbol.for('chat-service.invocations')
+interface State {
+  current: AsyncLocalStorage<Invocation>
+  listeners: Set<(invocation: Invocation) => void>
+}
+const global = globalThis as { [shared]?: State }
+global[shared] ??= { current: new AsyncLocalStorage<Invocation>(), listeners: new Set() }
+const state = global[shared]
+const { current, listeners } = state
 
 export const currentInvocation = (): Invocation | undefined => current.getStore()
 

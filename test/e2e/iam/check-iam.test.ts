@@ -12,7 +12,11 @@ import {
   readRecorded,
   synthesizeStage,
 } from '../../../infra/iam-check/main.ts'
-import { installAwsCallRecorder, recordingFile } from '../../../infra/iam-check/record.ts'
+import {
+  installAwsCallRecorder,
+  recordingFile,
+  stopAwsCallRecorder,
+} from '../../../infra/iam-check/record.ts'
 import type { CfnTemplate, Stacks } from '../../../infra/iam-check/template.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { befriend, person } from '../../integration/realtime/people.ts'
@@ -20,6 +24,7 @@ import { connect, type Device } from '../realtime/sockets.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'check-iam-test-'))
 // Before the runtime loads any handler (under `npm run check:iam` the suite's recorder is already in place).
+const ownRecording = !process.env.AWS_CALLS_RECORD_DIR
 installAwsCallRecorder(process.env.AWS_CALLS_RECORD_DIR ?? dir)
 
 let runtime: LocalRuntime
@@ -49,6 +54,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(devices.map((device) => device.close()))
   await runtime?.stop()
+  // The next test file may run in this same process: it must not record into a directory that is gone.
+  if (ownRecording) stopAwsCallRecorder()
   rmSync(dir, { recursive: true, force: true })
 })
 

@@ -51,7 +51,10 @@ const route = httpRouter(httpRoutes)
 const lambdaContext = {
   functionName: 'identity-test',
   awsRequestId: 'test',
-  getRemainingTimeInMillis: () => 15_000,
+  // Each Lambda invocation has a process of its own; here a test runs a hundred at once in one process, queued
+  // behind each other's Argon2 hashes and store round trips, so each gets far longer than a function's timeout
+  // before middy answers 500 on its behalf (which a busy machine made happen with 15 s).
+  getRemainingTimeInMillis: () => 120_000,
 } as unknown as Context
 
 /** The handlers wired to the real stores the test setup started. */
