@@ -179,7 +179,8 @@ export async function evaluateIam(options: EvaluateOptions): Promise<IamReport> 
       continue
     }
     const action = actionOf[`${prefix}:${call.operation}`] ?? `${prefix}:${call.operation}`
-    if (!(await iamActionExists(prefix, action.split(':')[1] ?? ''))) {
+    const isCopy = action === 's3:CopyObject' && call.resource?.copySource !== undefined
+    if (!isCopy && !(await iamActionExists(prefix, action.split(':')[1] ?? ''))) {
       problems.push({
         function: call.function,
         source: `${call.client} ${call.operation}`,
@@ -187,17 +188,28 @@ export async function evaluateIam(options: EvaluateOptions): Promise<IamReport> 
       })
       continue
     }
-    const resource = resourceArn(call, fn)
-    if (typeof resource !== 'string') {
-      problems.push(resource)
-      continue
+    // A copy is two requests to IAM: s3:PutObject on the object written and s3:GetObject on the one read.
+    const copySource = call.resource?.copySource
+    const requests: [string, RecordedCall][] =
+      isCopy && copySource
+        ? [
+            ['s3:PutObject', call],
+            ['s3:GetObject', { ...call, resource: { env: copySource.env, key: copySource.key } }],
+          ]
+        : [[action, call]]
+    for (const [requested, named] of requests) {
+      const resource = resourceArn(named, fn)
+      if (typeof resource !== 'string') {
+        problems.push(resource)
+        continue
+      }
+      calls.push({
+        function: call.function,
+        action: requested,
+        resource,
+        source: `${call.operation}${call.presigned ? ' (presigned)' : ''}`,
+      })
     }
-    calls.push({
-      function: call.function,
-      action,
-      resource,
-      source: `${call.operation}${call.presigned ? ' (presigned)' : ''}`,
-    })
   }
   for (const fn of deployed.values()) calls.push(...callsAwsMakes(fn))
 

@@ -13,6 +13,8 @@ export interface ResourceRef {
   index?: string
   key?: string
   connectionId?: string
+  /** For S3 CopyObject: the object read, which IAM checks as a GetObject of its own. */
+  copySource?: { env: string; key: string }
 }
 
 export interface RecordedCall {
@@ -74,7 +76,18 @@ async function resourceOfCommand(
   const bucket = text('Bucket')
   if (bucket) {
     const found = resourceOf(bucket)
-    return found.resource ? { resource: { ...found.resource, key: text('Key') } } : found
+    if (!found.resource) return found
+    const copied = text('CopySource')
+    const [sourceBucket = '', ...sourceKey] = copied ? decodeURIComponent(copied).split('/') : []
+    const source = copied ? resourceOf(sourceBucket) : undefined
+    if (source && !source.resource) return source
+    return {
+      resource: {
+        ...found.resource,
+        key: text('Key'),
+        ...(source?.resource && { copySource: { env: source.resource.env, key: sourceKey.join('/') } }),
+      },
+    }
   }
   const queue = text('QueueUrl')
   if (queue) return resourceOf(queue)
@@ -98,10 +111,15 @@ export const recordingFile = (): string | undefined => recorder.file
 /** What makes two entries the same for IAM: connection ids and keys below the top prefix vary per run. */
 function shapeOf(entry: Recorded): string {
   if (entry.kind !== 'call' || !entry.resource) return JSON.stringify(entry)
-  const { connectionId, key, ...resource } = entry.resource
+  const { connectionId, key, copySource, ...resource } = entry.resource
   return JSON.stringify({
     ...entry,
-    resource: { ...resource, key: key?.split('/')[0], connection: !!connectionId },
+    resource: {
+      ...resource,
+      key: key?.split('/')[0],
+      connection: !!connectionId,
+      ...(copySource && { copySource: { ...copySource, key: copySource.key.split('/')[0] } }),
+    },
   })
 }
 
