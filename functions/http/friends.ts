@@ -1,6 +1,7 @@
 // /friends: requests and their answers, blocks, and the lists of friends and pending requests.
 import { z } from 'zod'
 import type { Audit } from '../../lib/audit/log.ts'
+import { liveUserEventSink } from '../../lib/delivery/live-user-events.ts'
 import { recordedUserEvents } from '../../lib/events/recorded.ts'
 import { allSinks, type UserEventSink } from '../../lib/events/user-events.ts'
 import { blockUser, unblockUser } from '../../lib/friends/blocks.ts'
@@ -13,7 +14,6 @@ import { jobQueue } from '../../lib/notifications/jobs.ts'
 import { notificationUserEventSink } from '../../lib/notifications/producers.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { userId } from '../../lib/users/fields.ts'
-import { liveUserEventSink } from '../../lib/ws/live-user-events.ts'
 
 export interface FriendsDeps extends HttpDeps {
   /** Where friend.request and friend.accepted go: the live connections and the notification inbox, composed. */

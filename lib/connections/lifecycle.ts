@@ -1,13 +1,13 @@
 // A connection's life: recorded and announced at $connect, forgotten and announced at $disconnect or when found gone.
 import type { Redis } from '@upstash/redis'
+import { forgetActivity } from '../delivery/activity.ts'
+import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../delivery/fanout.ts'
 import { UnauthorizedError } from '../errors.ts'
 import { friendIdsOf } from '../friends/relations.ts'
 import { logger } from '../log.ts'
 import { markOffline, markOnline } from '../presence/tracker.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
 import { redisClient } from '../stores/redis.ts'
-import { forgetActivity } from '../ws/activity.ts'
-import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../ws/fanout.ts'
 import { connectionRecord, recordConnection, removeConnection } from './store.ts'
 
 export interface ConnectionDeps {

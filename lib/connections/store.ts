@@ -1,7 +1,7 @@
 // The live WebSocket connections in DynamoDB: one item per connection, found by user through the byUser index.
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { connectionsTable } from '../../infra/resources.ts'
-import { forEachBounded } from '../ws/bounded.ts'
+import { forEachBounded } from '../delivery/bounded.ts'
+import { connectionsTable } from './table.ts'
 
 export interface ConnectionRecord {
   connectionId: string

@@ -1,11 +1,11 @@
 // The stores and services the messaging actions reach, as lazy getters: the real ones here, others in tests.
 import type { Redis } from '@upstash/redis'
 import type { Db } from 'mongodb'
+import { type FanoutDeps, fanoutDeps } from '../delivery/fanout.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import { mongoDb } from '../stores/mongo.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
 import { redisClient } from '../stores/redis.ts'
-import { type FanoutDeps, fanoutDeps } from '../ws/fanout.ts'
 import { storeFault } from './store.ts'
 
 export interface MessagingDeps {

@@ -1,6 +1,7 @@
 // Sending a message: checked, numbered and stored before anyone hears of it, in two store round trips.
 import type { Db } from 'mongodb'
 import { directConversationId, directKey } from '../conversations/direct.ts'
+import { deliverToUsers } from '../delivery/fanout.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
@@ -8,7 +9,6 @@ import { notifyOffline } from '../notifications/producers.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
-import { deliverToUsers } from '../ws/fanout.ts'
 import type { Destination, MessageInput } from './fields.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {

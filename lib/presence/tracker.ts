@@ -2,7 +2,7 @@
 import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
 import { connectionTtlSeconds } from '../connections/store.ts'
-import { connectionKeys, hashValues } from '../ws/activity.ts'
+import { connectionKeys, hashValues } from '../delivery/activity.ts'
 import { sessionEndedKey } from '../ws/admission.ts'
 
 const connectionsKey = (userId: string) => `${config().STAGE}:presence:conns:${userId}`

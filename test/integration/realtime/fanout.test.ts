@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { config } from '../../../lib/config.ts'
 import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import { deliverToUsers } from '../../../lib/delivery/fanout.ts'
+import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
-import { deliverToUsers } from '../../../lib/ws/fanout.ts'
-import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
 import { fakeManagement } from './fake-management.ts'
 
 /** Connections opened a minute ago: settled, so a 410 from one means it has gone. */
