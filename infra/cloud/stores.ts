@@ -116,8 +116,12 @@ export class Stores {
       mongo: () => readSecret(stateful.secrets.mongo),
       redis: () => readSecret(stateful.secrets.upstash),
       connections: () => {
-        allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [table])
-        // Connections by user come from the index: a grant on the table alone does not reach it.
+        // Connection items and each user's set of ids (written with UpdateItem, read 100 users a BatchGetItem).
+        allow(
+          ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+          [table],
+        )
+        // A user's connections with their sessions come from the index: a grant on the table alone does not reach it.
         allow(['dynamodb:Query'], [byUserIndex])
       },
       uploads: () => {

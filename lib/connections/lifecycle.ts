@@ -61,7 +61,7 @@ export async function openConnection(deps: ConnectionDeps, event: ConnectionEven
   )
   const online = await markOnline(deps.redis, { ...event, now })
   if (online === 'ended') {
-    await removeConnection(dynamo, table, event.connectionId)
+    await removeConnection(dynamo, table, event.connectionId, event.userId)
     throw new UnauthorizedError('The session ended while the connection was opening.')
   }
   if (online === 'first') await announce(deps, event.userId, 'online', now)
@@ -77,7 +77,12 @@ export async function endConnection(
 ): Promise<void> {
   const now = event.now ?? Date.now()
   forgetActivity(event.connectionId)
-  const removed = await removeConnection(deps.fanout.dynamo, deps.fanout.table, event.connectionId)
+  const removed = await removeConnection(
+    deps.fanout.dynamo,
+    deps.fanout.table,
+    event.connectionId,
+    event.userId,
+  )
   const userId = event.userId ?? removed?.userId
   if (!userId) return
   const last = await markOffline(deps.redis, { connectionId: event.connectionId, userId, now })

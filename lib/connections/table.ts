@@ -12,5 +12,12 @@ export const connectionsTable = {
     sortKey: 'connectionId',
     projection: { type: 'INCLUDE', nonKeyAttributes: ['sessionId'] },
   },
+  /**
+   * Beside the connection items, one item per user with a live connection, keyed `user#<userId>` (no connection id
+   * looks like that: API Gateway's are base64): `connectionIds`, a string set. Fan-out reads up to 100 users' sets
+   * with one BatchGetItem, where the byUser index would take one Query per user. It carries no `userId`, so the
+   * index never holds it; its TTL follows its newest connection's.
+   */
+  userItem: { keyPrefix: 'user#', connectionIds: 'connectionIds' },
   ttlAttribute: 'expiresAt',
 } as const

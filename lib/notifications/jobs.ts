@@ -6,7 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs'
 import { z } from 'zod'
-import { config } from '../config.ts'
+import { requireSetting } from '../config.ts'
 import { sqsClient } from '../stores/sqs.ts'
 
 const profile = z.strictObject({
@@ -66,7 +66,7 @@ export interface JobQueue {
 
 /** The configured notification queue, through the process's shared SQS client unless given another. */
 export function jobQueue(sqs: SQSClient = sqsClient()): JobQueue {
-  return { sqs, queueUrl: config().NOTIFICATIONS_QUEUE_URL }
+  return { sqs, queueUrl: requireSetting('NOTIFICATIONS_QUEUE_URL', 'required to queue notification jobs') }
 }
 
 const batchLimit = 10

@@ -2,8 +2,12 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import { config } from '../../../lib/config.ts'
-import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import {
+  configuredConnectionsTable,
+  connectionRecord,
+  connectionsOf,
+  recordConnection,
+} from '../../../lib/connections/store.ts'
 import { deliverToUsers, fanoutDeps } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
@@ -47,7 +51,7 @@ describe('the handshake', () => {
     const phone = await device(alice.token)
     phone.socket.send('{"action":"ping"}')
     expect(await phone.next()).toEqual({ type: 'pong' })
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(1)
   })
 })
@@ -61,7 +65,7 @@ describe('several devices', () => {
     const aMinuteAgo = Date.now() - 60_000
     await recordConnection(
       dynamoClient(),
-      config().CONNECTIONS_TABLE,
+      configuredConnectionsTable(),
       connectionRecord(vanished, alice.id, aMinuteAgo),
     )
 
@@ -70,7 +74,7 @@ describe('several devices', () => {
     expect(delivery).toMatchObject({ delivered: 2, gone: [vanished], offlineUserIds: [] })
     expect(await phone.next()).toEqual({ type: 'note', n: 1 })
     expect(await laptop.next()).toEqual({ type: 'note', n: 1 })
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(2)
   })
 
@@ -103,7 +107,7 @@ describe('friends connecting at the same moment', () => {
     await Promise.all(devices.map((opened) => opened.socket.send('{"action":"ping"}')))
     await Promise.all(devices.map((opened) => opened.next((frame) => frame.type === 'pong')))
     const users = pairs.flat().map((user) => user.id)
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, users)
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), users)
     expect(users.filter((user) => stored.get(user)?.length !== 1)).toEqual([])
   })
 })
