@@ -93,9 +93,12 @@ export class StatelessStack extends Stack {
     this.webSocketApi.addRoutes(routes.webSocket, functionNamed)
     addQueueConsumers({
       consumers: routes.queueConsumers,
-      queues: { notifications: stateful.notifications.queue },
+      queues: { notifications: stateful.notifications.queue, delivery: stateful.delivery.queue },
       functions: functionNamed,
-      maxConcurrency: capacity.queueMaxConcurrency,
+      maxConcurrency: {
+        notifications: capacity.queueMaxConcurrency,
+        delivery: capacity.deliveryMaxConcurrency,
+      },
     })
     new Schedules(this, 'Schedules', { schedules: routes.schedules, functions: functionNamed })
 

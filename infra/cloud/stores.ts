@@ -14,9 +14,6 @@ import { resourceNames, uploadsBucketName } from './resource-names.ts'
 import type { StageConfig } from './stage-config.ts'
 import type { StatefulStack } from './stateful-stack.ts'
 
-/** Stores whose names go to every function: lib/config.ts requires them (names only: no access comes with them). */
-const resourceNamesEverywhere: readonly Store[] = ['connections', 'uploads', 'notifications']
-
 export interface StoresProps {
   stage: StageConfig
   stateful: StatefulStack
@@ -60,10 +57,12 @@ export class Stores {
       connections: { CONNECTIONS_TABLE: this.names.connectionsTable },
       uploads: { UPLOADS_BUCKET: this.names.uploadsBucket },
       notifications: { NOTIFICATIONS_QUEUE_URL: stateful.notifications.queue.queueUrl },
+      delivery: { DELIVERY_QUEUE_URL: stateful.delivery.queue.queueUrl },
       wsManagement: { WS_MANAGEMENT_ENDPOINT: webSocketStage.callbackUrl },
       signingKey: { JWT_SIGNING_SECRET_ARN: secrets.jwtSigningKeys.secretArn },
     }
-    const stores = new Set([...resourceNamesEverywhere, ...spec.uses, ...(spec.probes ?? [])])
+    // Only its own stores' names: a function never learns of a resource it does not use.
+    const stores = new Set([...spec.uses, ...(spec.probes ?? [])])
     return Object.assign(
       {
         STAGE: stage.stageName,
@@ -139,6 +138,7 @@ export class Stores {
         })
       },
       notifications: () => allow(['sqs:SendMessage'], [queue]),
+      delivery: () => allow(['sqs:SendMessage'], [stateful.delivery.queue.queueArn]),
       wsManagement: () => {
         webSocketStage.grantManagementApiAccess(fn)
         const api = webSocketStage.api.node.defaultChild as CfnElement

@@ -2,6 +2,7 @@
 import type { Db } from 'mongodb'
 import { directConversationId, directKey } from '../conversations/direct.ts'
 import { deliverToUsers } from '../delivery/fanout.ts'
+import { inlineDeliveryLimit, queueDelivery } from '../delivery/jobs.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
@@ -21,7 +22,7 @@ import {
   storeFault,
 } from './store.ts'
 
-export interface SendContext extends Pick<SendingDeps, 'fanout' | 'uploads' | 'notifications'> {
+export interface SendContext extends Pick<SendingDeps, 'fanout' | 'uploads' | 'notifications' | 'delivery'> {
   sql: Sql
   mongo: Db
   limiter: Limiter
@@ -104,7 +105,7 @@ async function recordAttachments(sql: Sql, conversationId: string, keys: readonl
  * seq is left empty only when such a send is never retried.
  */
 export async function storeMessage(
-  ctx: Omit<SendContext, 'fanout' | 'notifications'>,
+  ctx: Omit<SendContext, 'fanout' | 'notifications' | 'delivery'>,
   senderId: string,
   to: Destination,
   input: MessageInput,
@@ -168,7 +169,8 @@ export interface SendOptions {
 
 /**
  * Stores, acknowledges, then sends `message.new` to every connection of every member but the sending one (the
- * sender's other devices included) and queues a notification job for each member with none. A retry is
+ * sender's other devices included) and queues a notification job for each member with none: itself in a room of
+ * up to `inlineDeliveryLimit` members, through delivery jobs (the worker does both) in a larger one. A retry is
  * acknowledged again and delivered to no one a second time: anyone who missed the first delivery sees the gap in
  * seq and reads it from the history. Once the message is stored, a failed ack, delivery, job or attachment tag is
  * logged and never fails the send.
@@ -191,10 +193,13 @@ export async function sendMessage(
   recordSend(sent, started)
   if (sent.duplicate) return sent
   const deliver = async () => {
+    const except = { exceptConnectionId: options.exceptConnectionId }
+    if (sent.memberIds.length > inlineDeliveryLimit) {
+      await queueDelivery(ctx.delivery(), message, sent.memberIds, except)
+      return
+    }
     const frame = { type: 'message.new', message }
-    const delivery = await deliverToUsers(ctx.fanout(), sent.memberIds, frame, {
-      exceptConnectionId: options.exceptConnectionId,
-    })
+    const delivery = await deliverToUsers(ctx.fanout(), sent.memberIds, frame, except)
     await notifyOffline(ctx.notifications(), message, delivery.offlineUserIds)
   }
   const keys = message.attachments.map((attachment) => attachment.key)
