@@ -9,7 +9,9 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { requireSetting } from '../config.ts'
-import { connectionsTable } from './table.ts'
+import { connectionsTable, connectionTtlSeconds } from './table.ts'
+
+export { connectionTtlSeconds }
 
 const { partitionKey, userItem } = connectionsTable
 
@@ -55,9 +57,6 @@ export interface ConnectionRecord {
   /** Epoch seconds; DynamoDB's TTL removes records whose $disconnect never ran. */
   expiresAt: number
 }
-
-/** API Gateway ends a connection after 2 hours; the record outlives that a little so TTL never races a live one. */
-export const connectionTtlSeconds = 2 * 60 * 60 + 10 * 60
 
 export function connectionRecord(
   connectionId: string,

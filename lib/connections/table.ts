@@ -1,5 +1,8 @@
 // The shape of the connections table, as the code reads it and as the CDK stack and the local stores create it.
 
+/** API Gateway ends a connection after 2 hours; the record outlives that a little so TTL never races a live one. */
+export const connectionTtlSeconds = 2 * 60 * 60 + 10 * 60
+
 export const connectionsTable = {
   partitionKey: 'connectionId',
   /**

@@ -1,28 +1,12 @@
-// The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
-import { z } from 'zod'
-import { conversationId, readMarker } from '../conversations/fields.ts'
-import { announceRead, markRead } from '../conversations/read-markers.ts'
-import { relayTyping, typingFrame } from '../conversations/typing.ts'
+// The sendMessage WebSocket action: reads its frame, sends for the connection's user, acks on the connection.
 import type { Limiter } from '../rate-limit/limiter.ts'
+import { afterAdmission } from '../ws/admission.ts'
 import type { WsRoute } from '../ws/handler.ts'
-import { type MessagingDeps, messageStores } from './deps.ts'
+import { messageStores } from './deps.ts'
 import { sendMessageFrame } from './fields.ts'
 import { parseFrame } from './frame-input.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
-
-/**
- * The sender's limit, answered only once the connection's frame is admitted too: the limit is checked in the
- * first store round trip, before anything is written, so the admission rides in that round trip for free.
- */
-function afterAdmission(limiter: Limiter, admitted: Promise<void>): Limiter {
-  return {
-    consume: async (identifier) => (await Promise.all([limiter.consume(identifier), admitted]))[0],
-    ensureRemaining: async (identifier) => {
-      await Promise.all([limiter.ensureRemaining(identifier), admitted])
-    },
-  }
-}
 
 export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute {
   return async (event, socket) => {
@@ -35,29 +19,5 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
       acknowledge: (sent) =>
         socket.reply({ type: 'message.ack', clientMsgId: input.clientMsgId, message: sent.message }),
     })
-  }
-}
-
-export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
-  return async (event, socket) => {
-    const frame = parseFrame(event, typingFrame)
-    const admittedLimiter = afterAdmission(limiter, socket.admitted)
-    await relayTyping(
-      { sql: await deps.sql(), limiter: admittedLimiter, fanout: deps.fanout },
-      socket.userId,
-      frame,
-    )
-  }
-}
-
-const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
-
-export function markReadAction(deps: MessagingDeps): WsRoute {
-  return async (event, socket) => {
-    const frame = parseFrame(event, markReadFrame)
-    // Moving the marker is the first thing this route does, so it waits for the admission first.
-    await socket.admitted
-    const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
-    await announceRead(deps.fanout, marker, socket.connectionId)
   }
 }

@@ -1,7 +1,7 @@
 // Who is online and when each user was last seen, in Redis: a set of live connection ids per user and a last-seen hash.
 import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
-import { connectionTtlSeconds } from '../connections/store.ts'
+import { connectionTtlSeconds } from '../connections/table.ts'
 import { connectionKeys, hashValues } from '../delivery/activity.ts'
 import { sessionEndedKey } from '../ws/admission.ts'
 

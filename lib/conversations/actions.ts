@@ -1,0 +1,35 @@
+// The conversations' live WebSocket actions, typing and markRead: each reads its frame, runs the domain call for the
+// connection's user. Apart from sendMessage, so their functions bundle no MongoDB, S3 or SQS client.
+import { z } from 'zod'
+import { parseFrame } from '../messages/frame-input.ts'
+import type { Limiter } from '../rate-limit/limiter.ts'
+import { afterAdmission } from '../ws/admission.ts'
+import type { WsRoute } from '../ws/handler.ts'
+import { conversationId, readMarker } from './fields.ts'
+import type { LiveDeps } from './live-deps.ts'
+import { announceRead, markRead } from './read-markers.ts'
+import { relayTyping, typingFrame } from './typing.ts'
+
+export function typingAction(deps: LiveDeps, limiter: Limiter): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, typingFrame)
+    const admittedLimiter = afterAdmission(limiter, socket.admitted)
+    await relayTyping(
+      { sql: await deps.sql(), limiter: admittedLimiter, fanout: deps.fanout },
+      socket.userId,
+      frame,
+    )
+  }
+}
+
+const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
+
+export function markReadAction(deps: LiveDeps): WsRoute {
+  return async (event, socket) => {
+    const frame = parseFrame(event, markReadFrame)
+    // Moving the marker is the first thing this route does, so it waits for the admission first.
+    await socket.admitted
+    const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
+    await announceRead(deps.fanout, marker, socket.connectionId)
+  }
+}
