@@ -1,5 +1,5 @@
 // The environment, parsed and validated once per process.
-import { z } from 'zod'
+import * as z from 'zod'
 
 const optionalUrl = z.url().optional()
 const commaList = z

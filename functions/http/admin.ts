@@ -1,5 +1,5 @@
 // GET /admin/users, PATCH /admin/users/{id}: administrators only.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { requirePermission } from '../../lib/http/authenticate.ts'

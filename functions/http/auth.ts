@@ -1,5 +1,5 @@
 // POST /auth/signup, /auth/login, /auth/refresh, /auth/logout.
-import { z } from 'zod'
+import * as z from 'zod'
 import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import { type LoginLimiter, login, loginInput } from '../../lib/auth/login.ts'
 import { refreshTokenPattern } from '../../lib/auth/refresh-tokens.ts'

@@ -1,5 +1,5 @@
 // /friends: requests and their answers, blocks, and the lists of friends and pending requests.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Audit } from '../../lib/audit/log.ts'
 import { liveUserEventSink } from '../../lib/delivery/live-user-events.ts'
 import { recordedUserEvents } from '../../lib/events/recorded.ts'

@@ -1,5 +1,5 @@
 // POST /uploads (a presigned POST for one file) and GET /uploads/{key+} (a short-lived presigned GET).
-import { z } from 'zod'
+import * as z from 'zod'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'

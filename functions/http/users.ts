@@ -1,5 +1,5 @@
 // GET/PATCH/DELETE /users/me, PUT /users/me/password, GET /users/{id}, GET /users?q=.
-import { z } from 'zod'
+import * as z from 'zod'
 import { changePassword, passwordChangeInput } from '../../lib/auth/password-change.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'

@@ -1,6 +1,6 @@
 // Login by email or username: one answer for every failure, the same cost whether or not the account exists.
 import { createHash } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import { RateLimitedError, UnauthorizedError } from '../errors.ts'
 import { accountByLogin, accountView } from '../users/accounts.ts'
 import * as fields from '../users/fields.ts'

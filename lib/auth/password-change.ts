@@ -1,5 +1,5 @@
 // Changing a password: proven by the current one; every other session of the account ends.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { InvalidError, UnauthorizedError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'

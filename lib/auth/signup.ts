@@ -1,5 +1,5 @@
 // Signup: a new account with role `user`, its first session, and an audit entry.
-import { z } from 'zod'
+import * as z from 'zod'
 import { ConflictError } from '../errors.ts'
 import { type Account, uniqueViolation } from '../users/accounts.ts'
 import * as fields from '../users/fields.ts'

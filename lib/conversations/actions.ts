@@ -1,6 +1,6 @@
 // The conversations' live WebSocket actions, typing and markRead: each reads its frame, runs the domain call for the
 // connection's user. Apart from sendMessage, so their functions bundle no MongoDB, S3 or SQS client.
-import { z } from 'zod'
+import * as z from 'zod'
 import { parseFrame } from '../messages/frame-input.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import { afterAdmission } from '../ws/admission.ts'

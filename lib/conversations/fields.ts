@@ -1,5 +1,5 @@
 // The inputs of the conversation routes: ids, group names and members, list pages.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** PostgreSQL prints uuids in lower case; ids are compared and ordered as it prints them. */
 export const entityId = (what: string) =>

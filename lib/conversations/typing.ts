@@ -1,6 +1,6 @@
 // Typing indicators: relayed to the other members online, never stored, and limited so a flood stays small.
 import type { Redis } from '@upstash/redis'
-import { z } from 'zod'
+import * as z from 'zod'
 import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'

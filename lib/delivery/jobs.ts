@@ -1,5 +1,5 @@
 // Delivery jobs: a large room's message.new, split by recipient into jobs the delivery worker fans out in parallel.
-import { z } from 'zod'
+import * as z from 'zod'
 import { requireSetting } from '../config.ts'
 import { InvalidError } from '../errors.ts'
 import type { Message } from '../messages/store.ts'

@@ -1,6 +1,6 @@
 // The caller's friends and pending requests, newest first, keyset-paginated, with the other user's public profile.
 import type { PendingQuery, Row } from 'postgres'
-import { z } from 'zod'
+import * as z from 'zod'
 import { timeCursor } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Page } from '../users/search.ts'

@@ -1,5 +1,5 @@
 // What a sent message may hold, over HTTP and WebSocket alike: limits, the retry key, attachment references.
-import { z } from 'zod'
+import * as z from 'zod'
 import { conversationId, memberId } from '../conversations/fields.ts'
 import { attachmentRefs } from '../uploads/attachments.ts'
 

@@ -1,6 +1,6 @@
 // The notification inbox in MongoDB: written once per job, listed newest first, marked read.
 import { type Db, type Filter, ObjectId } from 'mongodb'
-import { z } from 'zod'
+import * as z from 'zod'
 import { InvalidError } from '../errors.ts'
 import { collections } from '../migrations/mongo.ts'
 import type { NotificationJob } from './jobs.ts'

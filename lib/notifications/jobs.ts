@@ -1,7 +1,7 @@
 // Notification jobs: their schema, their ids, and how producers queue them (SendMessageBatch, ten at a time).
 import { createHash } from 'node:crypto'
 import type { SQSClient } from '@aws-sdk/client-sqs'
-import { z } from 'zod'
+import * as z from 'zod'
 import { requireSetting } from '../config.ts'
 import { type JobQueue, sendJobs, sqsClient } from '../stores/sqs.ts'
 

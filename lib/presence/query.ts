@@ -1,6 +1,6 @@
 // GET /presence: the online status and last-seen time of the caller's friends among the users asked about.
 import type { Redis } from '@upstash/redis'
-import { z } from 'zod'
+import * as z from 'zod'
 import { friendIdsOf } from '../friends/relations.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { userId } from '../users/fields.ts'

@@ -1,6 +1,6 @@
 // Message attachments: each key checked to be the sender's own upload, present, of an allowed type, size and content.
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import { z } from 'zod'
+import * as z from 'zod'
 import { InvalidError, NotFoundError } from '../errors.ts'
 import { isAllowedContentType, matchesContentType, sniffBytes } from './content-types.ts'
 import { parseUploadKey, pinnedKey, uploadKey } from './keys.ts'

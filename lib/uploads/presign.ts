@@ -1,6 +1,6 @@
 // POST /uploads: a presigned POST whose signed policy pins the key, the exact type and the exact size.
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts'
 import { uploadsBucket } from './bucket.ts'

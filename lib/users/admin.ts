@@ -1,5 +1,5 @@
 // Administration: list accounts, change a role, disable or re-enable an account.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import type { Caller } from '../auth/caller.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'

@@ -1,5 +1,5 @@
 // The caller's own profile (read, edit, delete) and anyone's public profile.
-import { z } from 'zod'
+import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
 import type { SessionsEnded } from '../auth/sessions.ts'

@@ -1,5 +1,5 @@
 // User search by username and display name: prefix and trigram (fuzzy) matches, best first, keyset-paginated.
-import { z } from 'zod'
+import * as z from 'zod'
 import { cursorCodec } from '../http/cursor.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { PublicProfile } from './accounts.ts'
