@@ -114,6 +114,11 @@ export class StatelessStack extends Stack {
       stageName: stage.stageName,
       queue: stateful.notifications.queue,
       deadLetterQueue: stateful.notifications.deadLetterQueue,
+      delivery: {
+        queue: stateful.delivery.queue,
+        deadLetterQueue: stateful.delivery.deadLetterQueue,
+        maxAgeSeconds: 30,
+      },
       functions: new Map(
         [...this.functions, ['migrate', this.migrations.migrate] as const].map(([name, fn]) => [
           name,
