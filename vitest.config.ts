@@ -10,7 +10,8 @@ export default defineConfig({
         test: {
           name: 'service',
           include: ['test/**/*.test.ts', 'lib/**/*.test.ts'],
-          exclude: ['test/infra/**'],
+          // The browser test has its own run: npm run test:browser (vitest.browser.config.ts).
+          exclude: ['test/infra/**', 'test/browser/**'],
           globalSetup: ['test/setup/global.ts'],
           setupFiles: ['test/setup/env.ts'],
           testTimeout: 20_000,

@@ -116,6 +116,10 @@ export function capacityOf(plan: LoadPlan) {
     // Typing and read markers follow messages: a few per message sent.
     typing: throttleOf(plan.peakMessagesPerSecond * 2),
     markRead: throttleOf(plan.peakMessagesPerSecond * 2),
+    // Reactions come about as often as messages; edits and deletes, to a fraction of them.
+    react: throttleOf(plan.peakMessagesPerSecond),
+    editMessage: throttleOf(plan.peakMessagesPerSecond / 2),
+    deleteMessage: throttleOf(plan.peakMessagesPerSecond / 2),
     // Unknown actions only ever get an error frame.
     $default: throttleOf(Math.max(5, plan.peakMessagesPerSecond / 10)),
   } satisfies Record<string, Throttle>

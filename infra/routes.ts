@@ -163,6 +163,12 @@ export const functions = {
     description: 'markRead action: moves the read marker forward, tells the other members',
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
   },
+  wsMessageChange: {
+    entry: 'functions/ws/message-change.ts',
+    description:
+      'editMessage, deleteMessage, react actions: change a message, record the event, tell the members',
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+  },
   createAdmin: {
     entry: 'functions/workers/create-admin.ts',
     description:
@@ -213,10 +219,15 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'POST', path: '/conversations', function: 'conversations' },
   { method: 'GET', path: '/conversations', function: 'conversations' },
   { method: 'GET', path: '/conversations/{id}', function: 'conversations' },
+  { method: 'PATCH', path: '/conversations/{id}', function: 'conversations' },
   { method: 'POST', path: '/conversations/{id}/members', function: 'conversations' },
   { method: 'DELETE', path: '/conversations/{id}/members/{userId}', function: 'conversations' },
   { method: 'GET', path: '/conversations/{id}/messages', function: 'conversations' },
   { method: 'POST', path: '/conversations/{id}/messages', function: 'conversations' },
+  { method: 'PATCH', path: '/conversations/{id}/messages/{seq}', function: 'conversations' },
+  { method: 'DELETE', path: '/conversations/{id}/messages/{seq}', function: 'conversations' },
+  { method: 'GET', path: '/conversations/{id}/messages/{seq}/edits', function: 'conversations' },
+  { method: 'POST', path: '/conversations/{id}/messages/{seq}/reactions', function: 'conversations' },
   { method: 'POST', path: '/conversations/{id}/read', function: 'conversations' },
 ]
 
@@ -232,6 +243,9 @@ export const webSocket = {
     { routeKey: 'sendMessage', function: 'wsSendMessage' },
     { routeKey: 'typing', function: 'wsTyping' },
     { routeKey: 'markRead', function: 'wsMarkRead' },
+    { routeKey: 'editMessage', function: 'wsMessageChange' },
+    { routeKey: 'deleteMessage', function: 'wsMessageChange' },
+    { routeKey: 'react', function: 'wsMessageChange' },
   ],
 } as const satisfies WebSocketApi
 

@@ -98,6 +98,8 @@ export const configSchema = z
 
     ALLOWED_ORIGINS: commaList,
     IDLE_TIMEOUT_MINUTES: z.coerce.number().positive().default(5),
+    // How long after sending its sender may still edit a message.
+    MESSAGE_EDIT_WINDOW_MINUTES: z.coerce.number().positive().default(15),
     UPLOAD_MAX_BYTES: z.coerce
       .number()
       .int()

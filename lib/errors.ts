@@ -1,8 +1,9 @@
 // Typed failures thrown by lib/: each knows its HTTP status and the code clients see.
+import type { ErrorCode } from './protocol/problem.ts'
 
 export abstract class AppError extends Error {
   abstract readonly status: number
-  abstract readonly code: string
+  abstract readonly code: ErrorCode
   abstract readonly title: string
 }
 

@@ -1,25 +1,23 @@
 // GET /admin/users, PATCH /admin/users/{id}: administrators only.
-import * as z from 'zod'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { requirePermission } from '../../lib/http/authenticate.ts'
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { accountUpdate, listAccounts, listQuery, updateAccount } from '../../lib/users/admin.ts'
-import { userId } from '../../lib/users/fields.ts'
+import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { listAccounts, updateAccount } from '../../lib/users/admin.ts'
 
 export function createAdminHandler(deps: HttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
   const route = routes(deps)
   return routeByKey({
     'GET /admin/users': route.caller(
-      { query: listQuery, guards: [requirePermission('users:list')] },
+      { ...http['GET /admin/users'], guards: [requirePermission('users:list')] },
       async ({ query }) => json(200, await listAccounts(await deps.sql(), query)),
     ),
     'PATCH /admin/users/{id}': route.caller(
       {
-        path: z.strictObject({ id: userId }),
-        body: accountUpdate,
+        ...http['PATCH /admin/users/{id}'],
         guards: [requirePermission('users:update-role', 'users:disable')],
       },
       async ({ caller, audit, path, body }) =>

@@ -2,20 +2,16 @@
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import {
-  inboxQuery,
-  listNotifications,
-  markNotificationsRead,
-  readRequest,
-} from '../../lib/notifications/inbox.ts'
+import { listNotifications, markNotificationsRead } from '../../lib/notifications/inbox.ts'
+import { httpContract as http } from '../../lib/protocol/http/index.ts'
 
 export function createNotificationsHandler(deps: HttpDeps) {
   const route = routes(deps)
   return routeByKey({
-    'GET /notifications': route.caller({ query: inboxQuery }, async ({ caller, query }) =>
+    'GET /notifications': route.caller(http['GET /notifications'], async ({ caller, query }) =>
       json(200, await listNotifications(await deps.mongo(), caller.id, query)),
     ),
-    'POST /notifications/read': route.caller({ body: readRequest }, async ({ caller, body }) =>
+    'POST /notifications/read': route.caller(http['POST /notifications/read'], async ({ caller, body }) =>
       json(200, await markNotificationsRead(await deps.mongo(), caller.id, body)),
     ),
   })

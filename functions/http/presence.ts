@@ -2,12 +2,13 @@
 import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { friendsPresence, presenceQuery } from '../../lib/presence/query.ts'
+import { friendsPresence } from '../../lib/presence/query.ts'
+import { httpContract as http } from '../../lib/protocol/http/index.ts'
 
 export function createPresenceHandler(deps: HttpDeps) {
   const route = routes(deps)
   return routeByKey({
-    'GET /presence': route.caller({ query: presenceQuery }, async ({ caller, query }) => {
+    'GET /presence': route.caller(http['GET /presence'], async ({ caller, query }) => {
       const [sql, redis] = await Promise.all([deps.sql(), deps.redis()])
       return json(200, await friendsPresence({ sql, redis }, caller.id, query))
     }),

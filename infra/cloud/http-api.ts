@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import type * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
 import type { Throttle } from '../capacity.ts'
+import { corsPolicy } from '../cors.ts'
 import { accessLogSettings, httpAccessLogFormat } from './api-access-logs.ts'
 import { acknowledge } from './nag.ts'
 import type { RouteTable } from './route-table.ts'
@@ -34,10 +35,10 @@ export class ChatHttpApi extends Construct {
         props.allowedOrigins.length > 0
           ? {
               allowOrigins: [...props.allowedOrigins],
-              allowMethods: [apigwv2.CorsHttpMethod.ANY],
-              allowHeaders: ['authorization', 'content-type'],
-              exposeHeaders: ['retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
-              maxAge: Duration.hours(1),
+              allowMethods: corsPolicy.allowMethods.map((method) => apigwv2.CorsHttpMethod[method]),
+              allowHeaders: [...corsPolicy.allowHeaders],
+              exposeHeaders: [...corsPolicy.exposeHeaders],
+              maxAge: Duration.seconds(corsPolicy.maxAgeSeconds),
             }
           : undefined,
     })

@@ -1,9 +1,11 @@
 // `npm run dev`: the local stores, migrations, then the local API Gateway runtime, until Ctrl-C.
 import { resolve } from 'node:path'
+import { buildWebClient } from '../../client/web/build.ts'
 import { type RouteTable, realRoutes } from './gateway/table.ts'
 import { migrateLocal } from './migrations.ts'
 import { startLocalRuntime } from './runtime.ts'
 import { removeRuntimeRecord, writeRuntimeRecord } from './runtime-file.ts'
+import { devSite } from './site.ts'
 import { startLocalStores } from './stores/index.ts'
 
 const log = (line: string) => console.log(line)
@@ -62,6 +64,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main() {
   const httpPort = portFrom('HTTP_PORT', 3000)
   const wsPort = portFrom('WS_PORT', 3001)
+  // The web client served at /app/ is a page of the HTTP API's origin: its socket (another port) is cross-origin.
+  process.env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${httpPort},http://localhost:${httpPort}`
   const storesStarting = startLocalStores({
     dataDir,
     cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),
@@ -82,11 +86,14 @@ async function main() {
     wsPort,
     log,
     scheduleIntervalSeconds: reapInterval ? { reapIdle: Number(reapInterval) } : {},
+    site: devSite(),
   })
   step = runtimeStarting
   const runtime = await runtimeStarting
   parts.push(runtime)
   if (stopping) return
+  // The web client talks to this runtime: its URLs are its configuration (config.json beside the page).
+  await buildWebClient({ apiUrl: runtime.httpUrl, wsUrl: runtime.wsUrl })
   await writeRuntimeRecord(dataDir, {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -107,6 +114,8 @@ async function main() {
   log(`  WebSocket API  ${runtime.wsUrl}`)
   log(`  @connections   ${runtime.managementEndpoint}/@connections/{connectionId}`)
   log(`  Lambda API     ${runtime.lambdaEndpoint} (create-admin --stage local)`)
+  log(`  Web client     ${runtime.httpUrl}/app/`)
+  log(`  API reference  ${runtime.httpUrl}/reference (${runtime.httpUrl}/openapi.json, /asyncapi.json)`)
   log('Routes:')
   for (const line of routeList(realRoutes)) log(line)
   log(`Data in ${dataDir}. Ctrl-C stops.`)

@@ -1,5 +1,6 @@
 // The local API Gateway runtime: HTTP API, WebSocket API with @connections, queue pollers and schedules, one process.
 
+import { originsFrom } from '../cors.ts'
 import { installAwsCallRecorder } from '../iam-check/record.ts'
 import { startHttpGateway } from './gateway/http.ts'
 import { localFunctions } from './gateway/lambda.ts'
@@ -10,6 +11,7 @@ import { redactingLog } from './gateway/redact.ts'
 import { startSchedules } from './gateway/schedules.ts'
 import { localIdentity, type RouteTable, realRoutes, repositoryRoot } from './gateway/table.ts'
 import { startWebSocketGateway } from './gateway/websocket.ts'
+import type { Site } from './site.ts'
 
 export interface LocalRuntimeOptions {
   /** The route table to serve; the real one from infra/routes.ts unless a test brings its own. */
@@ -22,6 +24,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void
   /** Seconds between runs, by schedule name (REAP_INTERVAL_SECONDS feeds `reapIdle` in dev). */
   scheduleIntervalSeconds?: Record<string, number>
+  /** Pages for GETs no route matches: the API documents and the web client under npm run dev. */
+  site?: Site
   /** API Gateway's limits, shortened by tests. */
   limits?: { integrationTimeoutMs?: number; idleTimeoutMs?: number; maxDurationMs?: number }
 }
@@ -58,7 +62,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
     started.push(asPart(ws))
     const managementEndpoint = `http://127.0.0.1:${ws.port}`
     process.env.WS_MANAGEMENT_ENDPOINT = managementEndpoint
-    const http = await startHttpGateway({ table, functions, ids, log, port: options.httpPort, ...limits })
+    // The same ALLOWED_ORIGINS the functions read (the $connect authorizer's Origin check), as in the stack.
+    const allowedOrigins = originsFrom(process.env.ALLOWED_ORIGINS)
+    const http = await startHttpGateway({
+      table,
+      functions,
+      ids,
+      log,
+      port: options.httpPort,
+      allowedOrigins,
+      site: options.site,
+      ...limits,
+    })
     started.push(asPart(http))
     const lambdaApi = await startLambdaApi({ table, functions, log, port: options.lambdaPort ?? 0 })
     started.push(asPart(lambdaApi))

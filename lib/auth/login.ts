@@ -1,17 +1,10 @@
 // Login by email or username: one answer for every failure, the same cost whether or not the account exists.
 import { createHash } from 'node:crypto'
-import * as z from 'zod'
 import { RateLimitedError, UnauthorizedError } from '../errors.ts'
+import type { LoginInput } from '../protocol/http/auth.ts'
 import { accountByLogin, accountView } from '../users/accounts.ts'
-import * as fields from '../users/fields.ts'
 import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './passwords.ts'
 import { type Session, type SessionContext, startSession } from './sessions.ts'
-
-export const loginInput = z.strictObject({
-  login: z.string().trim().min(1, 'is required').max(254, 'is too long'),
-  password: fields.password,
-})
-export type LoginInput = z.infer<typeof loginInput>
 
 /** Who may guess how often: per login and address (see lib/rate-limit/login.ts), and per account whatever the address. */
 export interface LoginLimiter {

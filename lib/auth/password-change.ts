@@ -1,20 +1,13 @@
 // Changing a password: proven by the current one; every other session of the account ends.
-import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { InvalidError, UnauthorizedError } from '../errors.ts'
+import type { PasswordChangeInput } from '../protocol/http/users.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { accountById } from '../users/accounts.ts'
-import * as fields from '../users/fields.ts'
 import type { Caller } from './caller.ts'
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts'
 import { revokeSessionsOf } from './refresh-tokens.ts'
 import type { SessionsEnded } from './sessions.ts'
-
-export const passwordChangeInput = z.strictObject({
-  currentPassword: fields.password,
-  newPassword: fields.password,
-})
-export type PasswordChangeInput = z.infer<typeof passwordChangeInput>
 
 export async function changePassword(
   ctx: { sql: Sql; audit: Audit; sessionsEnded: SessionsEnded },

@@ -4,8 +4,6 @@ import type { ISql } from 'postgres'
 import type { Sql } from '../stores/postgres.ts'
 
 /** base64url of 32 random bytes: the only shape a refresh token has, checked before any lookup. */
-export const refreshTokenPattern = /^[A-Za-z0-9_-]{43}$/
-
 const hashOf = (token: string) => createHash('sha256').update(token).digest()
 
 export interface NewRefreshToken {

@@ -1,18 +1,9 @@
 // Signup: a new account with role `user`, its first session, and an audit entry.
-import * as z from 'zod'
 import { ConflictError } from '../errors.ts'
+import type { SignupInput } from '../protocol/http/auth.ts'
 import { type Account, uniqueViolation } from '../users/accounts.ts'
-import * as fields from '../users/fields.ts'
 import { checkPasswordPolicy, hashPassword } from './passwords.ts'
 import { type Session, type SessionContext, startSession } from './sessions.ts'
-
-export const signupInput = z.strictObject({
-  email: fields.email,
-  username: fields.username,
-  password: fields.password,
-  displayName: fields.displayName.optional(),
-})
-export type SignupInput = z.infer<typeof signupInput>
 
 export async function signup(ctx: SessionContext, input: SignupInput): Promise<Session> {
   checkPasswordPolicy(input.password, [input.username, input.email])

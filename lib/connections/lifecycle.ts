@@ -6,6 +6,7 @@ import { UnauthorizedError } from '../errors.ts'
 import { friendIdsOf } from '../friends/relations.ts'
 import { logger } from '../log.ts'
 import { markOffline, markOnline } from '../presence/tracker.ts'
+import { frames } from '../protocol/ws.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
 import { redisClient } from '../stores/redis.ts'
 import { connectionRecord, recordConnection, removeConnection } from './store.ts'
@@ -35,12 +36,11 @@ export interface ConnectionEvent {
 async function announce(deps: ConnectionDeps, userId: string, status: 'online' | 'offline', now: number) {
   try {
     const friends = await friendIdsOf(deps.sql, userId)
-    await deliverToUsers(deps.fanout, friends, {
-      type: 'presence',
-      userId,
-      status,
-      lastSeenAt: new Date(now).toISOString(),
-    })
+    await deliverToUsers(
+      deps.fanout,
+      friends,
+      frames.presence({ userId, status, lastSeenAt: new Date(now).toISOString() }),
+    )
   } catch (error) {
     logger.warn('presence not announced', { error: error as Error, userId, status })
   }

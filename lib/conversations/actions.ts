@@ -1,14 +1,13 @@
 // The conversations' live WebSocket actions, typing and markRead: each reads its frame, runs the domain call for the
 // connection's user. Apart from sendMessage, so their functions bundle no MongoDB, S3 or SQS client.
-import * as z from 'zod'
 import { parseFrame } from '../messages/frame-input.ts'
+import { markReadAction as markReadFrame, typingAction as typingFrame } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import { afterAdmission } from '../ws/admission.ts'
 import type { WsRoute } from '../ws/handler.ts'
-import { conversationId, readMarker } from './fields.ts'
 import type { LiveDeps } from './live-deps.ts'
 import { announceRead, markRead } from './read-markers.ts'
-import { relayTyping, typingFrame } from './typing.ts'
+import { relayTyping } from './typing.ts'
 
 export function typingAction(deps: LiveDeps, limiter: Limiter): WsRoute {
   return async (event, socket) => {
@@ -21,8 +20,6 @@ export function typingAction(deps: LiveDeps, limiter: Limiter): WsRoute {
     )
   }
 }
-
-const markReadFrame = readMarker.extend({ action: z.literal('markRead'), conversationId })
 
 export function markReadAction(deps: LiveDeps): WsRoute {
   return async (event, socket) => {

@@ -28,3 +28,19 @@ export async function typingAudience(sql: ISql, conversationId: string, actorId:
   if (!row) throw new NotFoundError('No such conversation.')
   return row.audience.filter((id) => id !== actorId)
 }
+
+/**
+ * The members among `memberIds` who blocked `userId`: in a group they are shown that user's messages hidden, and
+ * quotes of them too.
+ */
+export async function blockersOf(
+  sql: ISql,
+  userId: string,
+  memberIds: readonly string[],
+): Promise<Set<string>> {
+  if (memberIds.length === 0) return new Set()
+  const rows = await sql<{ id: string }[]>`
+    select blocker_id::text as id from blocks
+    where blocked_id = ${userId} and blocker_id = any(${memberIds as string[]}::uuid[])`
+  return new Set(rows.map((row) => row.id))
+}

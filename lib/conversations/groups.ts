@@ -1,9 +1,19 @@
-// Groups: created by an owner with friends as members; owner and admins add and remove, anyone may leave.
+// Groups: created by an owner with friends as members; owner and admins add, remove and rename, anyone may leave,
+// the owner may hand the group over. Each change is logged as the conversation's events and told to the members.
+import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
+import { type ConversationEventFrame, logEvents } from '../events/conversation-log.ts'
+import { logger } from '../log.ts'
+import {
+  type ConversationChange,
+  type MemberAddition,
+  maxGroupMembers,
+} from '../protocol/http/conversations.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type MemberRole, type Membership, mayMessage, membershipOf } from './access.ts'
-import { type MemberAddition, maxGroupMembers } from './fields.ts'
 
 /**
  * Whoever adds someone to a group must be free to message them directly (friends, no block either way): a group
@@ -48,18 +58,47 @@ async function managedGroup(sql: ISql, conversationId: string, actorId: string):
   return membership
 }
 
+export interface GroupContext {
+  sql: Sql
+  mongo: Db
+  fanout: () => FanoutDeps
+}
+
+/** What a committed change is told as: its frames, in the order of their event numbers, to these users. */
+interface Told {
+  frames: ConversationEventFrame[]
+  recipientIds: string[]
+}
+
+/** The group's active members, as the change left them. */
+async function activeMembers(tx: ISql, conversationId: string): Promise<string[]> {
+  const rows = await tx<{ id: string }[]>`
+    select x.user_id::text as id from conversation_members x join users u on u.id = x.user_id
+    where x.conversation_id = ${conversationId} and u.status = 'active'`
+  return rows.map((row) => row.id)
+}
+
+/** After the commit: each frame in order to every recipient's connections; a failure is logged, the change stays. */
+async function tell(fanout: () => FanoutDeps, told: Told): Promise<void> {
+  try {
+    for (const frame of told.frames) await deliverToUsers(fanout(), told.recipientIds, frame)
+  } catch (error) {
+    logger.error('group change stored but not delivered', { error: error as Error })
+  }
+}
+
 /**
  * Adds members; owner and admins only. A role in the request is the owner's to give: it applies to the new members
  * and changes that of members already there (never the owner's). Without one, new members are plain members and
  * present ones keep theirs.
  */
 export async function addMembers(
-  sql: Sql,
+  ctx: GroupContext,
   actorId: string,
   conversationId: string,
   addition: MemberAddition,
 ): Promise<void> {
-  await sql.begin(async (tx) => {
+  const told = await ctx.sql.begin(async (tx): Promise<Told> => {
     const actor = await managedGroup(tx, conversationId, actorId)
     if (actor.role === 'member') throw new ForbiddenError('Only the owner and admins add members.')
     if (addition.role !== undefined && actor.role !== 'owner')
@@ -68,16 +107,21 @@ export async function addMembers(
     if (actor.memberIds.length + newIds.length > maxGroupMembers)
       throw new ConflictError(`A group holds at most ${maxGroupMembers} members.`)
     await refuseStrangers(tx, actorId, newIds)
-    await tx`
+    const added = await tx<{ id: string }[]>`
       insert into conversation_members (conversation_id, user_id, role)
       select ${conversationId}, member, ${addition.role ?? 'member'} from unnest(${newIds}::uuid[]) as member
-      on conflict do nothing`
+      on conflict do nothing
+      returning user_id::text as id`
     if (addition.role !== undefined) {
       await tx`
         update conversation_members set role = ${addition.role}
         where conversation_id = ${conversationId} and user_id = any(${addition.userIds}::uuid[]) and role <> 'owner'`
     }
+    const events = added.map((row) => frames.memberEvent('member.added', { conversationId, userId: row.id }))
+    await logEvents(tx, ctx.mongo, conversationId, actorId, events)
+    return { frames: events, recipientIds: await activeMembers(tx, conversationId) }
   })
+  await tell(ctx.fanout, told)
 }
 
 const outranks: Record<MemberRole, readonly MemberRole[]> = {
@@ -88,15 +132,15 @@ const outranks: Record<MemberRole, readonly MemberRole[]> = {
 
 /**
  * Removes a member, or lets a member leave. The owner removes anyone, an admin only plain members; the owner
- * cannot leave (handing ownership over is not supported), so a group never lacks one.
+ * cannot leave before handing the group over (changeGroup), so a group never lacks one.
  */
 export async function removeMember(
-  sql: Sql,
+  ctx: GroupContext,
   actorId: string,
   conversationId: string,
   targetId: string,
 ): Promise<void> {
-  await sql.begin(async (tx) => {
+  const told = await ctx.sql.begin(async (tx): Promise<Told> => {
     const actor = await managedGroup(tx, conversationId, actorId)
     const [target] = await tx<{ role: MemberRole }[]>`
       select role from conversation_members where conversation_id = ${conversationId} and user_id = ${targetId}`
@@ -107,5 +151,50 @@ export async function removeMember(
       throw new ForbiddenError('Your role in this group does not allow removing this member.')
     }
     await tx`delete from conversation_members where conversation_id = ${conversationId} and user_id = ${targetId}`
+    const event = frames.memberEvent('member.removed', { conversationId, userId: targetId })
+    await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
+    // The member who left or was removed hears of it too, and nothing after.
+    return { frames: [event], recipientIds: [...(await activeMembers(tx, conversationId)), targetId] }
   })
+  await tell(ctx.fanout, told)
+}
+
+/**
+ * Renames the group (owner and admins) or hands it to another member (the owner only): the new owner takes the
+ * owner's role, the old one stays on as an admin, so a group always has exactly one owner.
+ */
+export async function changeGroup(
+  ctx: GroupContext,
+  actorId: string,
+  conversationId: string,
+  change: ConversationChange,
+): Promise<void> {
+  const told = await ctx.sql.begin(async (tx): Promise<Told> => {
+    const actor = await managedGroup(tx, conversationId, actorId)
+    if (actor.role === 'member') throw new ForbiddenError('Only the owner and admins change a group.')
+    const handOver = change.ownerId !== undefined && change.ownerId !== actorId
+    if (change.ownerId !== undefined && actor.role !== 'owner')
+      throw new ForbiddenError('Only the owner hands the group over.')
+    if (handOver && !actor.memberIds.includes(change.ownerId as string))
+      throw new NotFoundError('No such member.')
+    if (handOver) {
+      await tx`
+        update conversation_members set role = case when user_id = ${actorId}::uuid then 'admin' else 'owner' end
+        where conversation_id = ${conversationId} and user_id in (${actorId}::uuid, ${change.ownerId as string}::uuid)`
+    }
+    const [row] = await tx<{ name: string; ownerId: string }[]>`
+      update conversations
+      set name = coalesce(${change.name ?? null}, name),
+          owner_id = case when ${handOver} then ${change.ownerId ?? null}::uuid else owner_id end
+      where id = ${conversationId}
+      returning name, owner_id::text as "ownerId"`
+    const event = frames.conversationUpdated({
+      conversationId,
+      name: row?.name ?? '',
+      ownerId: row?.ownerId ?? actorId,
+    })
+    await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
+    return { frames: [event], recipientIds: await activeMembers(tx, conversationId) }
+  })
+  await tell(ctx.fanout, told)
 }

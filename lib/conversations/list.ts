@@ -3,17 +3,18 @@ import type { Db } from 'mongodb'
 import { NotFoundError } from '../errors.ts'
 import { timeCursor } from '../http/cursor.ts'
 import {
+  hiddenView,
   lastMessageOf,
   type Message,
   type MessageDocument,
   messageView,
   storeFault,
 } from '../messages/store.ts'
+import type { ConversationListQuery as ListQuery } from '../protocol/http/conversations.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { PublicProfile } from '../users/accounts.ts'
-import type { Page } from '../users/search.ts'
 import type { ConversationType, MemberRole } from './access.ts'
-import type { ListQuery } from './fields.ts'
 
 export interface ConversationSummary {
   id: string
@@ -47,6 +48,8 @@ type SummaryRow = Omit<ConversationSummary, 'lastSeq' | 'lastReadSeq' | 'unreadC
   lastSeq: string
   lastReadSeq: string
   activityAt: string
+  /** In a group, the members the caller blocked: their last message is shown hidden. */
+  hides: string[]
 }
 
 function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: number) {
@@ -59,7 +62,9 @@ function summaryRows(sql: Sql, userId: string, where: ReturnType<Sql>, limit: nu
              select json_build_object('id', u.id, 'username', u.username, 'displayName', u.display_name)
              from conversation_members o join users u on u.id = o.user_id
              where o.conversation_id = c.id and o.user_id <> m.user_id) end as peer,
-           (extract(epoch from coalesce(c.last_message_at, c.created_at)) * 1000000)::bigint::text as "activityAt"
+           (extract(epoch from coalesce(c.last_message_at, c.created_at)) * 1000000)::bigint::text as "activityAt",
+           array(select b.blocked_id::text from blocks b
+                 where c.type = 'group' and b.blocker_id = m.user_id) as hides
     from conversation_members m
     join conversations c on c.id = m.conversation_id
     where m.user_id = ${userId} and ${where}
@@ -77,15 +82,16 @@ async function lastMessages(mongo: Db, rows: readonly SummaryRow[]): Promise<Map
   }
 }
 
-function summaryOf({ activityAt: _, ...row }: SummaryRow, last: MessageDocument | undefined) {
+function summaryOf({ activityAt: _, hides, ...row }: SummaryRow, last: MessageDocument | undefined) {
   const lastSeq = Number(row.lastSeq)
+  const lastMessage = last ? messageView(last) : null
   const lastReadSeq = Number(row.lastReadSeq)
   return {
     ...row,
     lastSeq,
     lastReadSeq,
     unreadCount: Math.max(0, lastSeq - lastReadSeq),
-    lastMessage: last ? messageView(last) : null,
+    lastMessage: lastMessage && last && hides.includes(last.senderId) ? hiddenView(lastMessage) : lastMessage,
   }
 }
 

@@ -3,6 +3,7 @@
 import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { audienceOf } from './audience.ts'
 
@@ -58,12 +59,7 @@ export async function announceRead(
   exceptConnectionId?: string,
 ): Promise<void> {
   if (!marker.moved) return
-  const frame = {
-    type: 'read',
-    conversationId: marker.conversationId,
-    userId: marker.userId,
-    seq: marker.seq,
-  }
+  const frame = frames.read({ conversationId: marker.conversationId, userId: marker.userId, seq: marker.seq })
   try {
     await deliverToUsers(fanout(), marker.memberIds, frame, { exceptConnectionId })
   } catch (error) {

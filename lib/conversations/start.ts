@@ -1,8 +1,8 @@
 // POST /conversations: a direct conversation with a friend (found or opened) or a new group.
 import type { Db } from 'mongodb'
+import type { NewConversation } from '../protocol/http/conversations.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { openDirect } from './direct.ts'
-import type { NewConversation } from './fields.ts'
 import { createGroup } from './groups.ts'
 import { type ConversationDetail, conversationDetail } from './list.ts'
 

@@ -1,18 +1,10 @@
 // Typing indicators: relayed to the other members online, never stored, and limited so a flood stays small.
 import type { Redis } from '@upstash/redis'
-import * as z from 'zod'
 import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
+import { frames, type TypingAction } from '../protocol/ws.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { typingAudience } from './audience.ts'
-import { conversationId } from './fields.ts'
-
-export const typingFrame = z.strictObject({
-  action: z.literal('typing'),
-  conversationId,
-  state: z.enum(['start', 'stop']),
-})
-export type TypingFrame = z.infer<typeof typingFrame>
 
 /** Per user and conversation: ordinary typing (a start, a stop, a start again) passes; a flood does not. */
 export const typingRule = { name: 'typing', limit: 5, window: '5 s' } as const
@@ -32,11 +24,11 @@ export interface TypingContext {
  * stopped typing. A frame over the limit is refused
  * with RateLimitedError, which the socket answers as every rate limit is answered, `retryAfterMs` included.
  */
-export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingFrame): Promise<void> {
+export async function relayTyping(ctx: TypingContext, userId: string, frame: TypingAction): Promise<void> {
   const [others] = await Promise.all([
     typingAudience(ctx.sql, frame.conversationId, userId),
     ctx.limiter.consume(`${userId}:${frame.conversationId}`),
   ])
-  const event = { type: 'typing', conversationId: frame.conversationId, userId, state: frame.state }
+  const event = frames.typing({ conversationId: frame.conversationId, userId, state: frame.state })
   await deliverToUsers(ctx.fanout(), others, event)
 }

@@ -4,12 +4,10 @@ import {
   DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
+import type { ServerFrame } from '../protocol/ws.ts'
 
-/** A server -> client frame: `type` names it, the rest is its payload. */
-export interface Frame {
-  type: string
-  [field: string]: unknown
-}
+/** A server -> client frame, as lib/protocol/ws.ts describes and builds it. */
+export type Frame = ServerFrame
 
 export type Delivery = 'sent' | 'gone'
 

@@ -1,10 +1,11 @@
 // The UserEventSink that turns friend requests and acceptances into frames on the recipient's live connections.
 import type { UserEvent, UserEventSink } from '../events/user-events.ts'
+import { frames } from '../protocol/ws.ts'
 import { deliverToUsers, type FanoutDeps, fanoutDeps } from './fanout.ts'
 
 /** The frame a user event becomes: `{type: 'friend.request' | 'friend.accepted', from, at}`. */
 export function userEventFrame(event: UserEvent) {
-  return { type: event.type, from: event.from, at: event.at }
+  return frames.friendEvent(event.type, { from: event.from, at: event.at })
 }
 
 /**

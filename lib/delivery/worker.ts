@@ -1,7 +1,9 @@
-// One delivery job off the queue: message.new to its recipients' live connections, notification jobs for the rest.
+// One delivery job off the queue: message.new to its recipients' live connections, notification jobs for the rest
+// unless the job says they get none (members who blocked the sender).
 import type { SQSRecord } from 'aws-lambda'
 import { logger } from '../log.ts'
 import { notifyOffline } from '../notifications/producers.ts'
+import { frames } from '../protocol/ws.ts'
 import type { JobQueue } from '../stores/sqs.ts'
 import { deliverToUsers, type FanoutDeps } from './fanout.ts'
 import { type DeliveryJob, parseDeliveryJob } from './jobs.ts'
@@ -25,11 +27,8 @@ export async function handleDeliveryRecord(deps: DeliverDeps, record: SQSRecord)
     logger.warn('malformed delivery job', { messageId: record.messageId, error: error as Error })
     throw error
   }
-  const delivery = await deliverToUsers(
-    deps.fanout(),
-    job.recipientIds,
-    { type: 'message.new', message: job.message },
-    { exceptConnectionId: job.exceptConnectionId },
-  )
-  await notifyOffline(deps.notifications(), job.message, delivery.offlineUserIds)
+  const delivery = await deliverToUsers(deps.fanout(), job.recipientIds, frames.messageNew(job.message), {
+    exceptConnectionId: job.exceptConnectionId,
+  })
+  if (job.notifyOffline) await notifyOffline(deps.notifications(), job.message, delivery.offlineUserIds)
 }

@@ -1,23 +1,10 @@
 // The caller's friends and pending requests, newest first, keyset-paginated, with the other user's public profile.
 import type { PendingQuery, Row } from 'postgres'
-import * as z from 'zod'
 import { timeCursor } from '../http/cursor.ts'
+import type { FriendsQuery, RequestsQuery } from '../protocol/http/friends.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
-import type { Page } from '../users/search.ts'
 import { type Friendship, type FriendshipRow, friendshipView } from './pair.ts'
-
-const pageFields = {
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-}
-export const friendsQuery = z.strictObject(pageFields)
-export type FriendsQuery = z.infer<typeof friendsQuery>
-
-export const requestsQuery = z.strictObject({
-  direction: z.enum(['incoming', 'outgoing']).default('incoming'),
-  ...pageFields,
-})
-export type RequestsQuery = z.infer<typeof requestsQuery>
 
 type ListedRow = FriendshipRow & { id: string; username: string; displayName: string; cursorAt: string }
 

@@ -18,7 +18,10 @@ import {
 } from './stack.ts'
 import { validate } from './validate.ts'
 
+/** A route's contract (lib/protocol/http) with what only the server adds: body size, guards. */
 export interface RouteSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType> {
+  /** Whether the contract promises authentication: it must match `caller` or `public`. */
+  auth?: boolean
   body?: B
   path?: P
   query?: Q
@@ -98,6 +101,7 @@ export function routes(deps: HttpDeps) {
       spec: RouteSpec<B, P, Q>,
       run: (input: RouteInput<B, P, Q>) => Promise<HttpResult>,
     ): LambdaHandler {
+      if (spec.auth === true) throw new Error('the contract asks for a caller route')
       return build(spec, [], run)
     },
     /** Needs a valid access token; every such route also counts against the caller's API-wide limit. */
@@ -105,6 +109,7 @@ export function routes(deps: HttpDeps) {
       spec: RouteSpec<B, P, Q>,
       run: (input: CallerInput<B, P, Q>) => Promise<HttpResult>,
     ): LambdaHandler {
+      if (spec.auth === false) throw new Error('the contract asks for a public route')
       const authentication = [
         requireCaller(deps),
         lazyMiddleware(() =>

@@ -1,4 +1,4 @@
-// The middleware stack every HTTP handler shares: logs, headers, CORS and the one error handler.
+// The middleware stack every HTTP handler shares: logs, headers and the one error handler (API Gateway does CORS).
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware'
 import middy from '@middy/core'
@@ -8,7 +8,6 @@ import type { Caller } from '../auth/caller.ts'
 import { isAppError } from '../errors.ts'
 import { logger } from '../log.ts'
 import type { LimitState } from '../rate-limit/limiter.ts'
-import { cors } from './cors.ts'
 import { problemResponse } from './problem.ts'
 import { requestLog } from './request-log.ts'
 import { securityHeaders } from './security-headers.ts'
@@ -59,7 +58,7 @@ const problems: HttpMiddleware = {
 
 /**
  * The shared stack with a route's own middleware in between: those run after the shared `before` steps, and
- * their errors reach the problem handler, whose answer still gets CORS and security headers.
+ * their errors reach the problem handler, whose answer still gets the security headers.
  */
 export function httpHandler(route: HttpRoute, middleware: readonly HttpMiddleware[] = []) {
   const handler = middy<HttpEvent, HttpResult, Error, HttpContext>()
@@ -68,7 +67,6 @@ export function httpHandler(route: HttpRoute, middleware: readonly HttpMiddlewar
     .use(requestLog())
     .use(httpHeaderNormalizer())
     .use(securityHeaders())
-    .use(cors())
     .use(problems)
   for (const piece of middleware) handler.use(piece)
   return handler.handler(route)

@@ -1,41 +1,71 @@
 // History pages by seq, read by `_id`: newest first by default, or forward from `after`.
 import type { Db } from 'mongodb'
 import * as z from 'zod'
-import { seqParameter } from '../conversations/fields.ts'
 import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
+import type { HistoryQuery, MessageVersions } from '../protocol/http/conversations.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
-import type { Page } from '../users/search.ts'
-import { type Message, messagesAt, messageView, storeFault } from './store.ts'
+import {
+  hiddenQuoteView,
+  hiddenView,
+  type Message,
+  type MessageDocument,
+  messageId,
+  messagesAt,
+  messagesOf,
+  messageView,
+  storeFault,
+} from './store.ts'
 
-const bounds = z.strictObject({ before: seqParameter.optional(), after: seqParameter.optional() })
-
-export const historyQuery = bounds
-  .extend({
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    cursor: z.string().max(200).optional(),
-  })
-  .refine((query) => !(query.cursor && (query.before !== undefined || query.after !== undefined)), {
-    message: 'a cursor already holds its bounds; send it without before or after',
-    path: ['cursor'],
-  })
-export type HistoryQuery = z.infer<typeof historyQuery>
-
-const jsonBounds = bounds.extend({
+const jsonBounds = z.strictObject({
   before: z.number().int().min(0).optional(),
   after: z.number().int().min(0).optional(),
 })
 const historyCursor = cursorCodec(jsonBounds)
 
-/** The conversation's last seq, for a member; anyone else hears "not found". */
-async function lastSeqFor(sql: Sql, conversationId: string, userId: string): Promise<number> {
-  const [row] = await sql<{ lastSeq: string }[]>`
-    select c.last_seq::text as "lastSeq"
+export interface Reader {
+  lastSeq: number
+  /** In a group, the members the reader blocked: their messages are shown to the reader hidden. */
+  hides: Set<string>
+}
+
+/** What a member reading the conversation needs; anyone else hears "not found". */
+export async function readerOf(sql: Sql, conversationId: string, userId: string): Promise<Reader> {
+  const [row] = await sql<{ lastSeq: string; hides: string[] }[]>`
+    select c.last_seq::text as "lastSeq",
+           array(select b.blocked_id::text from blocks b
+                 where c.type = 'group' and b.blocker_id = ${userId}) as hides
     from conversations c
     join conversation_members m on m.conversation_id = c.id and m.user_id = ${userId}
     where c.id = ${conversationId}`
   if (!row) throw new NotFoundError('No such conversation.')
-  return Number(row.lastSeq)
+  return { lastSeq: Number(row.lastSeq), hides: new Set(row.hides) }
+}
+
+/**
+ * The messages as `reader` sees them, replies quoting their parents as they are now (the parents outside the page
+ * read by `_id` too, side by side).
+ */
+export async function readerViews(
+  db: Db,
+  reader: Reader,
+  conversationId: string,
+  documents: readonly MessageDocument[],
+): Promise<Message[]> {
+  const bySeq = new Map(documents.map((document) => [document.seq, document]))
+  const missing = [
+    ...new Set(
+      documents.flatMap((d) => (d.replyTo !== undefined && !bySeq.has(d.replyTo) ? [d.replyTo] : [])),
+    ),
+  ]
+  for (const parent of await messagesAt(db, conversationId, missing)) bySeq.set(parent.seq, parent)
+  return documents.map((document) => {
+    const parent = document.replyTo === undefined ? undefined : bySeq.get(document.replyTo)
+    const view = messageView(document, parent)
+    if (reader.hides.has(document.senderId)) return hiddenView(view)
+    return parent && reader.hides.has(parent.senderId) ? hiddenQuoteView(view) : view
+  })
 }
 
 /** `count` consecutive seqs from `first`. */
@@ -47,7 +77,8 @@ const seqsFrom = (first: number, count: number) =>
  * (a client that saw 40 and then 43 asks after=40&before=43); otherwise it ends at the newest below `before`.
  * `nextCursor` continues in the same direction. A page covers `limit` consecutive seqs, read by `_id` (see
  * messagesAt), so it costs the same at any depth; a seq that was taken but never stored leaves the page one short.
- * Two round trips: the membership check, which also gives the last seq, then the lookups, made only for members.
+ * Two round trips: the membership check, which also gives the last seq, then the lookups, made only for members (a
+ * third, side by side lookups again, when replies in the page answer messages outside it).
  */
 export async function messageHistory(
   ctx: { sql: Sql; mongo: Db },
@@ -56,15 +87,18 @@ export async function messageHistory(
   query: HistoryQuery,
 ): Promise<Page<Message>> {
   const { before, after } = query.cursor ? historyCursor.decode(query.cursor) : query
-  const lastSeq = await lastSeqFor(ctx.sql, conversationId, userId)
+  const reader = await readerOf(ctx.sql, conversationId, userId)
+  const { lastSeq } = reader
   const newest = Math.min(lastSeq, (before ?? Number.POSITIVE_INFINITY) - 1)
   const seqs =
     after !== undefined
       ? seqsFrom(after + 1, Math.min(query.limit, newest - after))
       : seqsFrom(Math.max(1, newest - query.limit + 1), Math.min(query.limit, newest))
-  const documents = await messagesAt(ctx.mongo, conversationId, seqs).catch((error: unknown) => {
-    throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
-  })
+  const items = await messagesAt(ctx.mongo, conversationId, seqs)
+    .then((documents) => readerViews(ctx.mongo, reader, conversationId, documents))
+    .catch((error: unknown) => {
+      throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
+    })
   const [lowest, highest] = [seqs.at(0), seqs.at(-1)]
   const nextCursor =
     after !== undefined
@@ -74,5 +108,29 @@ export async function messageHistory(
       : lowest !== undefined && lowest > 1
         ? historyCursor.encode({ before: lowest })
         : null
-  return { items: documents.map(messageView), nextCursor }
+  return { items, nextCursor }
+}
+
+/** Every body the message has had, oldest first; none for a tombstone, or for a reader who blocked its sender. */
+export async function messageVersions(
+  ctx: { sql: Sql; mongo: Db },
+  userId: string,
+  conversationId: string,
+  seq: number,
+): Promise<MessageVersions> {
+  const reader = await readerOf(ctx.sql, conversationId, userId)
+  const message =
+    seq <= reader.lastSeq
+      ? await messagesOf(ctx.mongo)
+          .findOne({ _id: messageId(conversationId, seq) })
+          .catch((error: unknown) => {
+            throw storeFault(error, 'Message history is unavailable right now; retry shortly.')
+          })
+      : null
+  if (!message) throw new NotFoundError('No such message.')
+  const shown = !message.deletedAt && !reader.hides.has(message.senderId)
+  const versions = shown
+    ? [...(message.edits ?? []), { body: message.body, at: message.editedAt ?? message.createdAt }]
+    : []
+  return { conversationId, seq, versions: versions.map((v) => ({ body: v.body, at: v.at.toISOString() })) }
 }

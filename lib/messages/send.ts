@@ -1,18 +1,23 @@
 // Sending a message: checked, numbered and stored before anyone hears of it, in two store round trips.
 import type { Db } from 'mongodb'
+import { blockersOf } from '../conversations/audience.ts'
 import { directConversationId, directKey } from '../conversations/direct.ts'
 import { deliverToUsers } from '../delivery/fanout.ts'
-import { inlineDeliveryLimit, queueDelivery } from '../delivery/jobs.ts'
+import { type DeliveryView, inlineDeliveryLimit, queueDelivery } from '../delivery/jobs.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
+import { conversationEventId, recordEvents } from '../events/conversation-log.ts'
 import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
 import { notifyOffline } from '../notifications/producers.ts'
+import type { MessageInput } from '../protocol/messages.ts'
+import { frames } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
-import type { Destination, MessageInput } from './fields.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
+  hiddenQuoteView,
+  hiddenView,
   isDuplicateKey,
   type Message,
   type MessageDocument,
@@ -32,6 +37,9 @@ export interface Sent {
   message: Message
   /** The members to tell: every active member of the conversation, the sender included. */
   memberIds: string[]
+  /** Those of them who blocked the sender in a group: they are sent the message hidden. */
+  hiddenFrom: string[]
+  group: boolean
   /** True when this send stored nothing: a retry of a message already stored, answered with that message. */
   duplicate: boolean
 }
@@ -39,16 +47,24 @@ export interface Sent {
 interface Reservation {
   conversationId: string
   seq: number
+  /** The message's number in the conversation's event log; none for a retry of a send older than the log. */
+  event: number | null
   /** The clientMsgId already had this seq: a retry. */
   retry: boolean
   memberIds: string[]
+  hiddenFrom: string[]
+  group: boolean
+}
+
+function conversationIdOf(senderId: string, to: Destination): string {
+  return 'toUserId' in to ? directConversationId(senderId, to.toUserId) : to.conversationId
 }
 
 /**
- * The send's one PostgreSQL statement, the database function `reserve_message` (migration 6): opens the direct
- * conversation when sent by `toUserId`, checks membership and the friendship rule, and either finds the seq this
- * clientMsgId already has or takes the next one on the conversation row, recording the key and moving the sender's
- * read marker. Not a MongoDB counter: FerretDB 1.24 runs findAndModify's $inc without isolation (40 concurrent
+ * The send's one PostgreSQL statement, the database function `reserve_message` (migrations 6 and 7): opens the direct
+ * conversation when sent by `toUserId`, checks membership and the friendship rule, and either finds the seq and
+ * event number this clientMsgId already has or takes the next of each on the conversation row, recording the key
+ * and moving the sender's read marker. Not a MongoDB counter: FerretDB 1.24 runs findAndModify's $inc without isolation (40 concurrent
  * increments returned 5, 5, 7, 7, ...), and the row also gives unread counts their last seq for free.
  */
 async function reserve(
@@ -59,18 +75,21 @@ async function reserve(
 ): Promise<Reservation> {
   if ('toUserId' in to && to.toUserId === senderId)
     throw new InvalidError('A direct conversation needs another user.')
-  const conversationId = 'toUserId' in to ? directConversationId(senderId, to.toUserId) : to.conversationId
+  const conversationId = conversationIdOf(senderId, to)
   const peerId = 'toUserId' in to ? to.toUserId : null
   const [row] = await sql<
     {
       verdict: 'ok' | 'not_found' | 'forbidden'
       conversationType: 'direct' | 'group'
       seq: string | null
+      event: string | null
       retry: boolean
       memberIds: string[] | null
+      hiddenFrom: string[] | null
     }[]
   >`
-    select verdict, conversation_type as "conversationType", seq::text, retry, member_ids as "memberIds"
+    select verdict, conversation_type as "conversationType", seq::text, event::text, retry,
+           member_ids as "memberIds", hidden_from as "hiddenFrom"
     from reserve_message(${conversationId}, ${senderId}, ${clientMsgId}, ${peerId},
                          ${peerId === null ? null : directKey(senderId, peerId)})`
   if (row?.verdict === 'not_found') throw new NotFoundError('No such conversation.')
@@ -81,7 +100,15 @@ async function reserve(
         : 'You can message only your friends.',
     )
   }
-  return { conversationId, seq: Number(row.seq), retry: row.retry, memberIds: row.memberIds }
+  return {
+    conversationId,
+    seq: Number(row.seq),
+    event: row.event === null ? null : Number(row.event),
+    retry: row.retry,
+    memberIds: row.memberIds,
+    hiddenFrom: row.hiddenFrom ?? [],
+    group: row.conversationType === 'group',
+  }
 }
 
 /** The conversations a message's attachments are in, for the download check; written beside the message. */
@@ -95,9 +122,10 @@ async function recordAttachments(sql: Sql, conversationId: string, keys: readonl
 
 /**
  * Round trips before the answer, two whatever the history: (1) at once, the reservation statement above, the rate
- * limit and the attachments' one ranged GET each; (2) the insert under `_id` `<conversationId>:<seq>`, with the
- * attachments' conversation recorded beside it. A retry costs the same two, its (2) being the lookup of the first
- * message by that `_id`. Two copies of one send racing each other queue on the conversation row in (1), so the
+ * limit, the attachments' one ranged GET each and the replied-to message by `_id`; (2) the insert under `_id`
+ * `<conversationId>:<seq>`, with the attachments' conversation and the `message.new` event record written beside
+ * it. A retry costs the same two, its (2) being the lookup of the first message by that `_id` (beside the event
+ * record, written again in case the first attempt stored the message but not it). Two copies of one send racing each other queue on the conversation row in (1), so the
  * second is a retry: one seq, one message, whichever insert lands first (the other gets a duplicate `_id` and
  * answers with it).
  * A send refused after (1) (rate limit, attachments) or whose insert failed keeps its reserved seq: its retry with
@@ -110,25 +138,56 @@ export async function storeMessage(
   to: Destination,
   input: MessageInput,
 ): Promise<Sent> {
-  const [reserved, attachments] = await Promise.all([
+  const { replyTo } = input
+  const [reserved, attachments, , parent] = await Promise.all([
     reserve(ctx.sql, senderId, to, input.clientMsgId),
     input.attachments.length > 0 ? verifyAttachments(ctx.uploads(), senderId, input.attachments) : [],
     ctx.limiter.consume(senderId),
+    // Read before membership is known, and looked at only once it is.
+    replyTo === undefined
+      ? null
+      : messagesOf(ctx.mongo)
+          .findOne({ _id: messageId(conversationIdOf(senderId, to), replyTo) })
+          .catch((error: unknown) => {
+            throw storeFault(error)
+          }),
   ])
-  const { conversationId, seq, memberIds } = reserved
+  const { conversationId, seq, memberIds, hiddenFrom, group } = reserved
+  if (replyTo !== undefined && (parent === null || replyTo >= seq))
+    throw new InvalidError('replyTo names no message of this conversation.', [
+      { path: 'replyTo', message: 'names no message of this conversation' },
+    ])
   const _id = messageId(conversationId, seq)
   const stored = (document: MessageDocument, duplicate: boolean): Sent => ({
-    message: messageView(document),
+    message: messageView(document, parent),
     memberIds,
+    hiddenFrom,
+    group,
     duplicate,
   })
   const attachedKeys = attachments.map((attachment) => attachment.key)
+  const createdAt = new Date()
+  const recordEvent = () =>
+    reserved.event === null
+      ? Promise.resolve()
+      : recordEvents(ctx.mongo, [
+          {
+            _id: conversationEventId(conversationId, reserved.event),
+            conversationId,
+            event: reserved.event,
+            actorId: senderId,
+            at: createdAt,
+            type: 'message.new',
+            seq,
+          },
+        ])
   try {
     if (reserved.retry) {
-      // Recorded again beside the lookup, in case the first attempt stored the message but not this.
+      // Recorded again beside the lookup, in case the first attempt stored the message but not these.
       const [first] = await Promise.all([
         messagesOf(ctx.mongo).findOne({ _id }),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
+        recordEvent(),
       ])
       if (first) return stored(first, true)
     }
@@ -140,12 +199,14 @@ export async function storeMessage(
       clientMsgId: input.clientMsgId,
       body: input.body,
       attachments,
-      createdAt: new Date(),
+      createdAt,
+      ...(replyTo !== undefined && { replyTo }),
     }
     try {
       await Promise.all([
         messagesOf(ctx.mongo).insertOne(document),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
+        reserved.retry ? undefined : recordEvent(),
       ])
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
@@ -160,6 +221,9 @@ export async function storeMessage(
   }
 }
 
+/** Where a message goes: a conversation the sender is in, or a friend. */
+export type Destination = { conversationId: string } | { toUserId: string }
+
 export interface SendOptions {
   /** Answers the sender once the message is stored, before anyone else hears of it (the WebSocket ack). */
   acknowledge?: (sent: Sent) => Promise<void>
@@ -169,8 +233,10 @@ export interface SendOptions {
 
 /**
  * Stores, acknowledges, then sends `message.new` to every connection of every member but the sending one (the
- * sender's other devices included) and queues a notification job for each member with none: itself in a room of
- * up to `inlineDeliveryLimit` members, through delivery jobs (the worker does both) in a larger one. A retry is
+ * sender's other devices included; in a group, members who blocked the sender get it hidden, and a reply quoting a
+ * blocked member's message quotes it hidden to the blocker) and queues a notification job for each member with none
+ * but those who blocked the sender: itself in a room of up to `inlineDeliveryLimit` members, through delivery jobs
+ * (the worker does both, each job carrying its recipients' view) in a larger one. A retry is
  * acknowledged again and delivered to no one a second time: anyone who missed the first delivery sees the gap in
  * seq and reads it from the history. Once the message is stored, a failed ack, delivery, job or attachment tag is
  * logged and never fails the send.
@@ -193,14 +259,38 @@ export async function sendMessage(
   recordSend(sent, started)
   if (sent.duplicate) return sent
   const deliver = async () => {
+    const hidden = new Set(sent.hiddenFrom)
+    const shown = sent.memberIds.filter((id) => !hidden.has(id))
+    // A reply in a group quotes its parent hidden to the members who blocked the parent's sender.
+    const quoteHidden =
+      sent.group && message.replyTo ? await blockersOf(ctx.sql, message.replyTo.senderId, shown) : new Set()
+    // Each group of members with the view it is sent; members who blocked the sender get no notification of it.
+    const views: DeliveryView[] = [
+      { message, recipientIds: shown.filter((id) => !quoteHidden.has(id)), notifyOffline: true },
+      {
+        message: hiddenQuoteView(message),
+        recipientIds: shown.filter((id) => quoteHidden.has(id)),
+        notifyOffline: true,
+      },
+      { message: hiddenView(message), recipientIds: sent.hiddenFrom, notifyOffline: false },
+    ].filter((view) => view.recipientIds.length > 0)
     const except = { exceptConnectionId: options.exceptConnectionId }
     if (sent.memberIds.length > inlineDeliveryLimit) {
-      await queueDelivery(ctx.delivery(), message, sent.memberIds, except)
+      await queueDelivery(ctx.delivery(), views, except)
       return
     }
-    const frame = { type: 'message.new', message }
-    const delivery = await deliverToUsers(ctx.fanout(), sent.memberIds, frame, except)
-    await notifyOffline(ctx.notifications(), message, delivery.offlineUserIds)
+    const offline = await Promise.all(
+      views.map(async (view) => {
+        const delivery = await deliverToUsers(
+          ctx.fanout(),
+          view.recipientIds,
+          frames.messageNew(view.message),
+          except,
+        )
+        return view.notifyOffline ? delivery.offlineUserIds : []
+      }),
+    )
+    await notifyOffline(ctx.notifications(), message, offline.flat())
   }
   const keys = message.attachments.map((attachment) => attachment.key)
   await Promise.all([

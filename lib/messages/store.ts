@@ -8,7 +8,7 @@ import {
 } from 'mongodb'
 import { isAppError, UnavailableError } from '../errors.ts'
 import { collections } from '../migrations/mongo.ts'
-import type { Attachment } from '../uploads/attachments.ts'
+import type { Attachment, Message as MessageWire, Quote, ReactionCounts } from '../protocol/messages.ts'
 
 export interface MessageDocument {
   _id: string
@@ -19,12 +19,36 @@ export interface MessageDocument {
   body: string
   attachments: Attachment[]
   createdAt: Date
+  /** The seq of the message this one answers. */
+  replyTo?: number
+  /** When the body was last replaced; `edits` holds the bodies it replaced, oldest first. */
+  editedAt?: Date
+  edits?: { body: string; at: Date }[]
+  /** A tombstone: body, attachments, edits and reactions are gone, seq stays. */
+  deletedAt?: Date
+  /** Who reacted with which emoji, in the order each emoji was first used. */
+  reactions?: { emoji: string; userIds: string[] }[]
 }
 
-/** A message as every client sees it (ARCHITECTURE.md section 4): the stored one with a string id and time. */
-export type Message = Omit<MessageDocument, '_id' | 'createdAt'> & { id: string; createdAt: string }
+/** A message as every client sees it (ARCHITECTURE.md section 4): the stored one with a string id and times. */
+export type Message = MessageWire
 
-export function messageView(document: MessageDocument): Message {
+export function reactionCountsOf(document: Pick<MessageDocument, 'reactions'>): ReactionCounts {
+  return Object.fromEntries(
+    (document.reactions ?? []).filter((r) => r.userIds.length > 0).map((r) => [r.emoji, r.userIds.length]),
+  )
+}
+
+/** What a reply shows of `parent`: its body as it is now, or its tombstone. */
+export function quoteOf(parent: MessageDocument): Quote {
+  return parent.deletedAt
+    ? { seq: parent.seq, senderId: parent.senderId, body: '', deleted: true }
+    : { seq: parent.seq, senderId: parent.senderId, body: parent.body }
+}
+
+/** The message as clients see it; a reply carries the quote of its parent when the parent is at hand. */
+export function messageView(document: MessageDocument, parent?: MessageDocument | null): Message {
+  const counts = reactionCountsOf(document)
   return {
     id: document._id,
     conversationId: document.conversationId,
@@ -34,7 +58,27 @@ export function messageView(document: MessageDocument): Message {
     body: document.body,
     attachments: document.attachments,
     createdAt: document.createdAt.toISOString(),
+    ...(document.editedAt && { editedAt: document.editedAt.toISOString() }),
+    ...(document.deletedAt && { deleted: true as const }),
+    ...(parent && { replyTo: quoteOf(parent) }),
+    ...(Object.keys(counts).length > 0 && { reactions: counts }),
   }
+}
+
+/** The message as a member who blocked the sender of the message it quotes sees it: the quote says nothing. */
+export function hiddenQuoteView(message: Message): Message {
+  if (!message.replyTo) return message
+  const { seq, senderId } = message.replyTo
+  return { ...message, replyTo: { seq, senderId, body: '', hidden: true } }
+}
+
+/**
+ * The message as a member who blocked its sender sees it in a group: there, with its seq, but nothing of what it
+ * says. The stored message is the same for everyone; only this view differs.
+ */
+export function hiddenView(message: Message): Message {
+  const { replyTo: _, reactions: __, editedAt: ___, ...kept } = message
+  return { ...kept, body: '', attachments: [], hidden: true }
 }
 
 export const messagesOf = (db: Db) => db.collection<MessageDocument>(collections.messages)

@@ -6,6 +6,7 @@ import { accountListing } from './postgres/0002-account-listing.ts'
 import { conversationsSequence } from './postgres/0004-conversations-sequence.ts'
 import { messagingRules } from './postgres/0005-messaging-rules.ts'
 import { messageKeys } from './postgres/0006-message-keys.ts'
+import { conversationEvents } from './postgres/0007-conversation-events.ts'
 
 export interface Migration {
   version: number
@@ -20,6 +21,7 @@ export const postgresMigrations: readonly Migration[] = [
   conversationsSequence,
   messagingRules,
   messageKeys,
+  conversationEvents,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.

@@ -1,8 +1,8 @@
 // The notification inbox in MongoDB: written once per job, listed newest first, marked read.
 import { type Db, type Filter, ObjectId } from 'mongodb'
-import * as z from 'zod'
 import { InvalidError } from '../errors.ts'
 import { collections } from '../migrations/mongo.ts'
+import type { InboxQuery, NotificationsRead as ReadRequest } from '../protocol/http/files.ts'
 import type { NotificationJob } from './jobs.ts'
 
 type Payload<T> = T extends unknown ? Omit<T, 'jobId' | 'userId' | 'at'> : never
@@ -79,12 +79,6 @@ function afterCursor(cursor: string): Filter<NotificationDocument> {
   return { $or: [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: id } }] }
 }
 
-export const inboxQuery = z.strictObject({
-  cursor: z.string().max(64).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-})
-export type InboxQuery = z.infer<typeof inboxQuery>
-
 export interface InboxPage {
   items: NotificationView[]
   nextCursor: string | null
@@ -111,14 +105,6 @@ export async function listNotifications(db: Db, userId: string, query: InboxQuer
     unreadCount,
   }
 }
-
-const notificationId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a notification id')
-
-export const readRequest = z.union([
-  z.strictObject({ ids: z.array(notificationId).min(1).max(100) }),
-  z.strictObject({ all: z.literal(true) }),
-])
-export type ReadRequest = z.infer<typeof readRequest>
 
 /** Marks the given entries (or all) read; others' ids match nothing. Answers how many changed and what is left. */
 export async function markNotificationsRead(

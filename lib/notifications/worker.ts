@@ -4,6 +4,7 @@ import type { Db } from 'mongodb'
 import type { Frame } from '../delivery/frames.ts'
 import { InvalidError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { frames } from '../protocol/ws.ts'
 import { recordNotification } from './inbox.ts'
 import { type NotificationJob, notificationJob } from './jobs.ts'
 
@@ -45,7 +46,7 @@ export async function handleNotificationRecord(deps: NotifyDeps, record: SQSReco
   const { created, notification } = await recordNotification(await deps.mongo(), job)
   if (!created || !notification) return
   await deps
-    .push(job.userId, { type: 'notification', notification })
+    .push(job.userId, frames.notification(notification))
     .catch((error: unknown) =>
       logger.warn('notification not pushed', { jobId: job.jobId, error: error as Error }),
     )

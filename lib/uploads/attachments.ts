@@ -1,29 +1,12 @@
 // Message attachments: each key checked to be the sender's own upload, present, of an allowed type, size and content.
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import * as z from 'zod'
 import { InvalidError, NotFoundError } from '../errors.ts'
+import { type Attachment, type AttachmentRef, attachmentRefs } from '../protocol/messages.ts'
 import { isAllowedContentType, matchesContentType, sniffBytes } from './content-types.ts'
-import { parseUploadKey, pinnedKey, uploadKey } from './keys.ts'
+import { parseUploadKey, pinnedKey } from './keys.ts'
 import { originalNameOf } from './original-name.ts'
 import { pinAttachment } from './pinning.ts'
 import type { UploadStore } from './store.ts'
-
-export const maxAttachmentsPerMessage = 10
-
-/** What a client sends: upload keys only; everything else about a file is read from the store. */
-export const attachmentRefs = z
-  .array(z.strictObject({ key: uploadKey }))
-  .max(maxAttachmentsPerMessage)
-  .refine((refs) => new Set(refs.map((ref) => ref.key)).size === refs.length, 'must not repeat a key')
-export type AttachmentRef = z.infer<typeof attachmentRefs>[number]
-
-/** What a message stores about each file; `key` is the pinned copy's (keys.ts), which serves the checked bytes. */
-export interface Attachment {
-  key: string
-  name: string
-  contentType: string
-  size: number
-}
 
 const errorName = (error: unknown) =>
   typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : undefined

@@ -1,13 +1,9 @@
 // Object keys: uploads at `uploads/<owner id>/<random id>/<safe name>`, and the pinned copies of attached ones.
 import { randomUUID } from 'node:crypto'
 import * as z from 'zod'
+import { uploadKeyPattern as keyPattern, safeNamePattern as safeName } from '../protocol/messages.ts'
 
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-const safeName = '[A-Za-z0-9][A-Za-z0-9._-]{0,99}'
-const keyPattern = new RegExp(`^uploads/(${uuid})/(${uuid})/(${safeName})$`)
-
-/** Any string the server could have produced as a key; everything else is refused before a store is asked. */
-export const uploadKey = z.string().max(200).regex(keyPattern, 'must be an upload key')
 
 /**
  * An attached file's key: the upload's key moved under `attached/` with the ETag it had when it was checked. Only

@@ -1,35 +1,13 @@
 // POST /uploads: a presigned POST whose signed policy pins the key, the exact type and the exact size.
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
-import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts'
+import type { UploadRequest } from '../protocol/http/files.ts'
 import { uploadsBucket } from './bucket.ts'
 import { allowedContentTypes, isAllowedContentType } from './content-types.ts'
 import { newUploadKey } from './keys.ts'
 import { encodeOriginalName, originalNameField } from './original-name.ts'
 import type { UploadStore } from './store.ts'
-
-// Control characters and bidirectional overrides would let a name disguise itself (as in lib/users/fields.ts).
-const disguising = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u
-
-export const uploadRequest = z.strictObject({
-  // 200 UTF-16 units, percent-encoded, stay under S3's 2 KB of user metadata.
-  fileName: z
-    .string()
-    .trim()
-    .normalize('NFC')
-    .min(1)
-    .max(200)
-    .refine((name) => !disguising.test(name), 'must not contain control characters'),
-  contentType: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(128)
-    .regex(/^[a-z0-9.+-]+\/[a-z0-9.+-]+$/, 'must be a media type such as image/png'),
-  size: z.number().int().positive(),
-})
-export type UploadRequest = z.infer<typeof uploadRequest>
 
 export interface PresignedUpload {
   key: string

@@ -1,22 +1,14 @@
 // Administration: list accounts, change a role, disable or re-enable an account.
-import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import type { Caller } from '../auth/caller.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
 import type { SessionsEnded } from '../auth/sessions.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
 import { timeCursor } from '../http/cursor.ts'
+import type { AccountUpdate, AccountListQuery as ListQuery } from '../protocol/http/users.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { Account } from './accounts.ts'
-import * as fields from './fields.ts'
-import type { Page } from './search.ts'
-
-export const listQuery = z.strictObject({
-  status: z.enum(['active', 'disabled', 'deleted']).optional(),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-})
-export type ListQuery = z.infer<typeof listQuery>
 
 /** Newest first, emails included: this view is for administrators only. */
 export async function listAccounts(sql: Sql, query: ListQuery): Promise<Page<Account>> {
@@ -35,13 +27,6 @@ export async function listAccounts(sql: Sql, query: ListQuery): Promise<Page<Acc
   const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
   return { items, nextCursor: last ? timeCursor.encode({ at: last.cursorAt, id: last.id }) : null }
 }
-
-export const accountUpdate = z
-  .strictObject({ role: fields.role.optional(), status: z.enum(['active', 'disabled']).optional() })
-  .refine((update) => update.role !== undefined || update.status !== undefined, {
-    message: 'name at least one of role, status',
-  })
-export type AccountUpdate = z.infer<typeof accountUpdate>
 
 export async function updateAccount(
   ctx: { sql: Sql; audit: Audit; sessionsEnded: SessionsEnded },

@@ -1,8 +1,8 @@
 // The first administrator: a new account with the admin role, or an existing one promoted.
 import type { Audit } from '../audit/log.ts'
 import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts'
-import { type SignupInput, signupInput } from '../auth/signup.ts'
 import { ConflictError, NotFoundError } from '../errors.ts'
+import { type SignupInput, signupInput } from '../protocol/http/auth.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Account, accountByLogin, accountView } from './accounts.ts'
 

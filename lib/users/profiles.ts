@@ -1,25 +1,17 @@
 // The caller's own profile (read, edit, delete) and anyone's public profile.
-import * as z from 'zod'
 import type { Audit } from '../audit/log.ts'
 import { revokeSessionsOf } from '../auth/refresh-tokens.ts'
 import type { SessionsEnded } from '../auth/sessions.ts'
 import { ConflictError, NotFoundError } from '../errors.ts'
+import type { ProfileUpdate } from '../protocol/http/users.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Account, accountById, accountView, type PublicProfile, uniqueViolation } from './accounts.ts'
-import * as fields from './fields.ts'
 
 export async function ownAccount(sql: Sql, userId: string): Promise<Account> {
   const account = await accountById(sql, userId)
   if (!account) throw new NotFoundError('No such user.')
   return accountView(account)
 }
-
-export const profileUpdate = z
-  .strictObject({ username: fields.username.optional(), displayName: fields.displayName.optional() })
-  .refine((update) => update.username !== undefined || update.displayName !== undefined, {
-    message: 'name at least one of username, displayName',
-  })
-export type ProfileUpdate = z.infer<typeof profileUpdate>
 
 export async function updateOwnProfile(sql: Sql, userId: string, update: ProfileUpdate): Promise<Account> {
   try {

@@ -1,20 +1,10 @@
 // User search by username and display name: prefix and trigram (fuzzy) matches, best first, keyset-paginated.
 import * as z from 'zod'
 import { cursorCodec } from '../http/cursor.ts'
+import type { SearchQuery } from '../protocol/http/users.ts'
+import type { Page } from '../protocol/shared.ts'
 import type { Sql } from '../stores/postgres.ts'
 import type { PublicProfile } from './accounts.ts'
-
-export const searchQuery = z.strictObject({
-  q: z.string().trim().min(1, 'must not be empty').max(64, 'must have at most 64 characters'),
-  cursor: z.string().max(200).optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-})
-export type SearchQuery = z.infer<typeof searchQuery>
-
-export interface Page<T> {
-  items: T[]
-  nextCursor: string | null
-}
 
 const searchCursor = cursorCodec(
   z.strictObject({ score: z.string().regex(/^\d{1,2}\.\d{1,6}$|^\d{1,2}$/), id: z.uuid() }),

@@ -7,6 +7,7 @@ import { touchActivity } from '../delivery/activity.ts'
 import { closeConnection, type Frame, postFrame } from '../delivery/frames.ts'
 import { isAppError, RateLimitedError, UnauthorizedError, UnavailableError } from '../errors.ts'
 import { logger } from '../log.ts'
+import { frames, type ServerFrameOf } from '../protocol/ws.ts'
 import { redisClient } from '../stores/redis.ts'
 import { type Admission, admitFrame } from './admission.ts'
 
@@ -93,27 +94,25 @@ async function admission(redis: () => Promise<Redis>, event: WsEvent): Promise<v
 }
 
 /** The frame answering a refusal, if any: a flood past its window's warning gets none. */
-function refusalFrame(refused: FrameRefused): Frame | undefined {
+function refusalFrame(refused: FrameRefused): ServerFrameOf<'error'> | undefined {
   const { admission: why } = refused
   if (why.verdict === 'session_ended')
-    return { type: 'error', code: 'unauthorized', message: 'The session has ended; sign in again.' }
+    return frames.error({ code: 'unauthorized', message: 'The session has ended; sign in again.' })
   if (!why.warn && !why.close) return undefined
   const message = why.close
     ? 'Too many frames; the connection is closed.'
     : 'Too many frames; frames are dropped until retryAfterMs has passed.'
-  return { type: 'error', code: 'rate_limited', message, retryAfterMs: why.retryAfterMs }
+  return frames.error({ code: 'rate_limited', message, retryAfterMs: why.retryAfterMs })
 }
 
 /** The `error` frame for a route's failure: the typed error's code, and for a rate limit when to retry. */
-function failureFrame(error: unknown): Frame {
-  if (!isAppError(error))
-    return { type: 'error', code: 'internal', message: 'The frame could not be served.' }
-  return {
-    type: 'error',
+function failureFrame(error: unknown): ServerFrameOf<'error'> {
+  if (!isAppError(error)) return frames.error({ code: 'internal', message: 'The frame could not be served.' })
+  return frames.error({
     code: error.code,
     message: error.message,
     ...(error instanceof RateLimitedError && { retryAfterMs: error.retryAfterMs }),
-  }
+  })
 }
 
 export function wsHandler(
@@ -170,11 +169,15 @@ async function answerFailure(
   const frame = refused ? refusalFrame(refused) : failureFrame(error)
   const facts = factsOf(event)
   if (frame) {
-    await postFrame(management(), connectionId, {
-      ...frame,
-      action: facts.action ?? event.requestContext.routeKey,
-      ...(facts.clientMsgId !== undefined && { clientMsgId: facts.clientMsgId }),
-    }).catch((sendError: unknown) => logger.warn('error frame not delivered', { error: sendError as Error }))
+    await postFrame(
+      management(),
+      connectionId,
+      frames.error({
+        ...frame,
+        action: facts.action ?? event.requestContext.routeKey,
+        ...(facts.clientMsgId !== undefined && { clientMsgId: facts.clientMsgId }),
+      }),
+    ).catch((sendError: unknown) => logger.warn('error frame not delivered', { error: sendError as Error }))
   }
   const ended = refused?.admission.verdict === 'session_ended'
   const flooding = refused?.admission.verdict === 'limited' && refused.admission.close

@@ -7,7 +7,7 @@ export interface ServerFrame {
   type: string
   clientMsgId?: string
   code?: string
-  message?: { clientMsgId?: string } | string
+  message?: { clientMsgId?: string; seq?: number } | string
 }
 
 interface Send {
@@ -15,8 +15,8 @@ interface Send {
   /** Members due a message.new, until it reaches them. */
   due: Set<string>
   recipients: number
-  /** When the ack or error frame came, and the error's code. */
-  answer?: { at: number; code?: string }
+  /** When the ack or error frame came, the error's code, and the seq the ack gave the message. */
+  answer?: { at: number; code?: string; seq?: number }
   /** Copies beyond the first: a second ack, a second message.new, or one to someone not due it. */
   extra: number
   deliveryMs: number[]
@@ -48,6 +48,8 @@ export interface LedgerSummary {
   /** message.new frames that reached a member. */
   delivered: number
   ackMs: number[]
+  /** The seq of every acked message, in the order the sends left. */
+  ackedSeqs: number[]
   deliveryMs: number[]
   /** Per message that reached every member: the time to the last of them. */
   lastMemberMs: number[]
@@ -84,8 +86,14 @@ export class Ledger {
     if (!send) return
     this.last = Math.max(this.last, at)
     if (frame.type === 'message.ack' || frame.type === 'error') {
+      const seq = typeof frame.message === 'object' ? frame.message.seq : undefined
       if (send.answer) send.extra++
-      else send.answer = { at, ...(frame.type === 'error' && { code: frame.code ?? 'unknown' }) }
+      else
+        send.answer = {
+          at,
+          ...(frame.type === 'error' && { code: frame.code ?? 'unknown' }),
+          ...(seq !== undefined && { seq }),
+        }
       send.answered.fire()
     } else if (frame.type === 'message.new') {
       if (send.due.delete(receiverId)) send.deliveryMs.push(at - send.sentAt)
@@ -135,6 +143,7 @@ export class Ledger {
       ackMs: sends.flatMap((send) =>
         send.answer && send.answer.code === undefined ? [send.answer.at - send.sentAt] : [],
       ),
+      ackedSeqs: sends.flatMap((send) => (send.answer?.seq !== undefined ? [send.answer.seq] : [])),
       deliveryMs: sends.flatMap((send) => send.deliveryMs),
       lastMemberMs: sends.flatMap((send) =>
         send.recipients > 0 && send.due.size === 0 ? [Math.max(...send.deliveryMs)] : [],

@@ -11,10 +11,27 @@ import { passwordHashTimes } from './password-hash.ts'
 import { sectionTable } from './report.ts'
 import type { Scenario, ScenarioResult } from './scenario.ts'
 import { depth } from './scenarios/depth.ts'
-import { directPairs, groupOf10, groupOf50, groupOf256, ping, roundTrips } from './scenarios/messaging.ts'
+import {
+  busyGroup,
+  directPairs,
+  groupOf10,
+  groupOf50,
+  groupOf256,
+  ping,
+  roundTrips,
+} from './scenarios/messaging.ts'
 import { startService } from './service-target.ts'
 
-const scenarios: Scenario[] = [groupOf10, groupOf50, directPairs, groupOf256, roundTrips, ping, depth]
+const scenarios: Scenario[] = [
+  groupOf10,
+  groupOf50,
+  busyGroup,
+  directPairs,
+  groupOf256,
+  roundTrips,
+  ping,
+  depth,
+]
 // Measured in the bench process or fresh ones rather than through a server; selected by name like a scenario.
 const coldStartName = 'cold-start'
 const passwordHashName = 'password-hash'

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { RouteTable } from '../../infra/cloud/route-table.ts'
 import { routeTable } from '../../infra/cloud/route-table.ts'
+import { corsPolicy } from '../../infra/cors.ts'
 import { notificationQueue } from '../../infra/resources.ts'
 import type { Store } from '../../infra/routes.ts'
 import { fixtureRoutes } from './fixture-routes.ts'
@@ -280,10 +281,16 @@ describe.each([
     }
   })
 
-  test("CORS on the HTTP API allows the stage's origins", () => {
+  test("CORS on the HTTP API allows the stage's origins, with the policy the local gateway answers by", () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
       ProtocolType: 'HTTP',
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['http://localhost:5173'] }),
+      CorsConfiguration: {
+        AllowOrigins: ['http://localhost:5173'],
+        AllowMethods: [...corsPolicy.allowMethods],
+        AllowHeaders: [...corsPolicy.allowHeaders],
+        ExposeHeaders: [...corsPolicy.exposeHeaders],
+        MaxAge: corsPolicy.maxAgeSeconds,
+      },
     })
   })
 

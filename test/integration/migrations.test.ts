@@ -130,7 +130,7 @@ describe('postgres migrations', () => {
     }))
     await messages.insertMany(legacy)
 
-    expect(await migratePostgres(sql, db)).toEqual([6])
+    expect(await migratePostgres(sql, db)).toEqual([6, 7])
 
     const ids = (await messages.find({}).toArray()).map((message) => message._id).sort()
     expect(ids).toEqual([1, 2, 3].map((seq) => `${conversationId}:${seq}`))

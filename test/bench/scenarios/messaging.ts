@@ -212,6 +212,69 @@ export const directPairs = sideBySide({
     ),
 })
 
+/** Where the acked seqs of a conversation that started empty fall short of 1..N: `none`, or what is wrong. */
+export function seqFaults(seqs: readonly number[]): string {
+  const distinct = new Set(seqs)
+  const faults: string[] = []
+  if (distinct.size < seqs.length) faults.push(`${seqs.length - distinct.size} seq given twice`)
+  const highest = Math.max(0, ...distinct)
+  const missing = Array.from({ length: highest }, (_, k) => k + 1).filter((seq) => !distinct.has(seq))
+  if (missing.length > 0) faults.push(`${missing.length} gaps below ${highest}`)
+  return faults.length > 0 ? faults.join(', ') : 'none'
+}
+
+const busyClients = 20
+const busyMessagesEach = 50
+
+/**
+ * 20 members all sending into one group at once, each its next message as soon as its last is answered: every
+ * member must get every message once, and the seqs must run 1..N with no gap or repeat.
+ */
+export const busyGroup = sideBySide({
+  name: 'busygroup',
+  title: `group of ${busyClients}, all sending at once`,
+  users: busyClients,
+  measure: (target) =>
+    inGroup(target, busyClients, async (room) => {
+      const { cpu } = await withCpu(
+        target,
+        () => room.ledger.summary().sent,
+        async () => {
+          await Promise.all(
+            room.clients.map(async (sender) => {
+              for (let n = 0; n < busyMessagesEach; n++)
+                await room.ledger.answered(
+                  sender.send(room.conversationId, othersIn(room.clients, sender)),
+                  settleTimeoutMs,
+                )
+            }),
+          )
+          await room.ledger.allSettled(settleTimeoutMs)
+        },
+      )
+      const summary = room.ledger.summary()
+      const outcome = outcomeOf(summary)
+      return {
+        ...outcome,
+        perSecond: outcome.delivered / (outcome.elapsedMs / 1000),
+        seqFaults: seqFaults(summary.ackedSeqs),
+        cpu,
+      }
+    }),
+  rows(bare, service) {
+    const label = `group of ${busyClients}, ${busyClients} x ${busyMessagesEach} sends at once`
+    return [
+      compared(`${label}: messages/s delivered`, 'msg/s', bare.perSecond, service.perSecond, {
+        higherIsBetter: true,
+      }),
+      compared(`${label}: delivery p99`, 'ms', bare.deliveryP99Ms, service.deliveryP99Ms),
+      integrityRow(label, bare, service),
+      serviceOnly(`${label}: seq faults`, '', service.seqFaults, undefined, bare.seqFaults),
+      ...cpuRows(`busy group of ${busyClients}`, bare.cpu, service.cpu),
+    ]
+  },
+})
+
 export const groupOf256 = sideBySide({
   name: 'group256',
   title: 'one message at a time to a group of 256',

@@ -10,6 +10,7 @@ import {
 } from '../../../lib/connections/store.ts'
 import { deliverToUsers, fanoutDeps } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
+import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { befriend, disable, person } from '../../integration/realtime/people.ts'
 import { connect, type Device, refused } from './sockets.ts'
@@ -69,11 +70,11 @@ describe('several devices', () => {
       connectionRecord(vanished, alice.id, aMinuteAgo),
     )
 
-    const delivery = await deliverToUsers(fanoutDeps(), [alice.id], { type: 'note', n: 1 })
+    const delivery = await deliverToUsers(fanoutDeps(), [alice.id], frames.pong())
 
     expect(delivery).toMatchObject({ delivered: 2, gone: [vanished], offlineUserIds: [] })
-    expect(await phone.next()).toEqual({ type: 'note', n: 1 })
-    expect(await laptop.next()).toEqual({ type: 'note', n: 1 })
+    expect(await phone.next()).toEqual(frames.pong())
+    expect(await laptop.next()).toEqual(frames.pong())
     const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(2)
   })

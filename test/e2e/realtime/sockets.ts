@@ -12,6 +12,8 @@ export interface Device {
   next(matches?: (frame: Frame) => boolean, timeoutMs?: number): Promise<Frame>
   /** Every frame received so far and not taken. */
   pending(): Frame[]
+  /** Every frame received so far, taken or not, in order. */
+  seen: Frame[]
   closed: Promise<{ code: number; reason: string }>
   close(): Promise<void>
 }
@@ -19,9 +21,11 @@ export interface Device {
 export function connect(wsUrl: string, token: string): Promise<Device> {
   const socket = new WebSocket(`${wsUrl}/?token=${encodeURIComponent(token)}`)
   const frames: Frame[] = []
+  const seen: Frame[] = []
   const waiters: { matches: (frame: Frame) => boolean; take: (frame: Frame) => void }[] = []
   socket.on('message', (data) => {
     const frame = JSON.parse(String(data)) as Frame
+    seen.push(frame)
     const index = waiters.findIndex((waiter) => waiter.matches(frame))
     if (index < 0) return void frames.push(frame)
     const [waiter] = waiters.splice(index, 1)
@@ -34,6 +38,7 @@ export function connect(wsUrl: string, token: string): Promise<Device> {
     socket,
     closed,
     pending: () => [...frames],
+    seen,
     next(matches = () => true, timeoutMs = 5000) {
       const index = frames.findIndex(matches)
       if (index >= 0) return Promise.resolve(frames.splice(index, 1)[0] as Frame)

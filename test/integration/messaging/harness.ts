@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
 import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
+import { createMessageChangeHandler } from '../../../functions/ws/message-change.ts'
 import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
 import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
@@ -74,6 +75,9 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     sendMessage: createSendMessageHandler(deps),
     typing: createTypingHandler(deps),
     markRead: createMarkReadHandler(deps),
+    ...Object.fromEntries(
+      ['editMessage', 'deleteMessage', 'react'].map((action) => [action, createMessageChangeHandler(deps)]),
+    ),
   }
   const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
   return {

@@ -67,9 +67,10 @@ describe('round trips of sendMessage before the ack', () => {
       expect.stringMatching(/^(postgres select verdict|redis evalsha)/),
       'mongo insert',
     ])
-    // Everything before the insert ran side by side: the one statement and the rate limit.
+    // Everything before the insert ran side by side: the one statement and the rate limit; the message.new event
+    // record is written beside the insert (an upsert), not after it.
     const beforeAck = log.trips.filter((trip) => trip.start < ackAt).map(label)
-    expect(beforeAck.sort()).toEqual([reserve, 'mongo insert', 'redis evalsha'].sort())
+    expect(beforeAck.sort()).toEqual([reserve, 'mongo insert', 'mongo update', 'redis evalsha'].sort())
     expect(opening.length, opening.join(' -> ')).toBeLessThanOrEqual(3)
     console.info(`sendMessage round trips before the ack: ${steady.join(' -> ')}`)
   })
@@ -83,6 +84,18 @@ describe('round trips of sendMessage before the ack', () => {
     expect(opening.at(-1)).toBe('mongo insert')
   })
 
+  it('are 2 for a reply: the replied-to message is read beside the reservation', async () => {
+    const bob = await online(h)
+    const alice = await online(h, [bob])
+    await h.frame(alice, alice.connectionId, frame({ toUserId: bob.id }))
+    const reply = await measure(() =>
+      h.frame(alice, alice.connectionId, { ...frame({ toUserId: bob.id }), replyTo: 1 }),
+    )
+    expect(reply, reply.join(' -> ')).toHaveLength(2)
+    expect(reply.at(-1)).toBe('mongo insert')
+    expect(log.trips.filter((trip) => trip.start < ackAt).map(label)).toContain('mongo find')
+  })
+
   it('are 2 for a retry, which takes no seq, stores nothing and reads the first message by _id', async () => {
     const bob = await online(h)
     const alice = await online(h, [bob])
@@ -90,7 +103,10 @@ describe('round trips of sendMessage before the ack', () => {
     const retry = await measure(() =>
       h.frame(alice, alice.connectionId, frame({ toUserId: bob.id }, 'retried')),
     )
-    expect(retry).toEqual([expect.stringMatching(/^(postgres select verdict|redis evalsha)/), 'mongo find'])
+    expect(retry).toEqual([
+      expect.stringMatching(/^(postgres select verdict|redis evalsha)/),
+      expect.stringMatching(/^mongo (find|update)$/),
+    ])
     expect(log.trips.map((trip) => trip.what)).not.toContain('insert')
   })
 })

@@ -11,6 +11,7 @@ import {
 } from '../../../lib/connections/store.ts'
 import { deliverToUsers } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
+import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { fakeManagement } from './fake-management.ts'
 
@@ -39,7 +40,7 @@ describe('deliverToUsers', () => {
     const aliceIds = await connect(alice, 2)
     const bobIds = await connect(bob, 3)
     const management = fakeManagement()
-    const frame = { type: 'message.new', message: { body: 'hi' } }
+    const frame = frames.typing({ conversationId: randomUUID(), userId: alice, state: 'start' })
 
     const delivery = await deliverToUsers(depsWith(management), [alice, bob, carol], frame, {
       exceptConnectionId: aliceIds[0],
@@ -47,7 +48,7 @@ describe('deliverToUsers', () => {
 
     expect(delivery).toEqual({ delivered: 4, gone: [], offlineUserIds: [carol], failed: 0 })
     expect([...management.posted.keys()].sort()).toEqual([aliceIds[1], ...bobIds].sort())
-    for (const frames of management.posted.values()) expect(frames).toEqual([frame])
+    for (const posted of management.posted.values()) expect(posted).toEqual([frame])
   })
 
   it('keeps at most `concurrency` posts in flight', async () => {
@@ -55,7 +56,7 @@ describe('deliverToUsers', () => {
     for (const user of users) await connect(user, 5)
     const management = fakeManagement({ latencyMs: 5 })
 
-    const delivery = await deliverToUsers(depsWith(management, 8), users, { type: 'ping' })
+    const delivery = await deliverToUsers(depsWith(management, 8), users, frames.pong())
 
     expect(delivery.delivered).toBe(50)
     expect(management.maxInFlight).toBe(8)
@@ -68,16 +69,16 @@ describe('deliverToUsers', () => {
     const management = fakeManagement()
     management.gone.add(stale as string)
 
-    const first = await deliverToUsers(depsWith(management), [alice, bob], { type: 'one' })
+    const first = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
-    expect(management.posted.get(live as string)).toEqual([{ type: 'one' }])
-    expect(management.posted.get(bobId as string)).toEqual([{ type: 'one' }])
+    expect(management.posted.get(live as string)).toEqual([frames.pong()])
+    expect(management.posted.get(bobId as string)).toEqual([frames.pong()])
     expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
       live,
     ])
 
     const attempts = management.attempts
-    await deliverToUsers(depsWith(management), [alice, bob], { type: 'two' })
+    await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     // Never retried: the second delivery posts to the two live connections only.
     expect(management.attempts - attempts).toBe(2)
   })
@@ -88,7 +89,7 @@ describe('deliverToUsers', () => {
     const management = fakeManagement()
     management.gone.add(opening as string)
 
-    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'presence' })
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery.gone).toEqual([opening])
     expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
@@ -101,7 +102,7 @@ describe('deliverToUsers', () => {
     const ids = await connect(alice, 2)
     const management = fakeManagement()
     for (const id of ids) management.gone.add(id)
-    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'x' })
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
     expect(delivery).toMatchObject({ delivered: 0, offlineUserIds: [alice] })
     expect(delivery.gone.sort()).toEqual([...ids].sort())
   })
@@ -118,9 +119,9 @@ describe('deliverToUsers', () => {
           ? Promise.reject(new Error('socket hang up'))
           : send(command as never),
     })
-    const delivery = await deliverToUsers(depsWith(management), [alice, bob], { type: 'x' })
+    const delivery = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(delivery).toEqual({ delivered: 1, gone: [], offlineUserIds: [], failed: 1 })
-    expect(management.posted.get(fine as string)).toEqual([{ type: 'x' }])
+    expect(management.posted.get(fine as string)).toEqual([frames.pong()])
   })
 })
 
@@ -153,7 +154,7 @@ describe('deliverToUsers in a large room', () => {
     })
     const { dynamo, commands } = watchedDynamo()
 
-    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, { type: 'x', n: 1 })
+    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
 
     expect(delivery).toEqual({ delivered: 250, gone: [], offlineUserIds: [], failed: 0 })
     expect(commands).toEqual(['BatchGetCommand', 'BatchGetCommand', 'BatchGetCommand'])
@@ -187,7 +188,7 @@ describe('deliverToUsers in a large room', () => {
       ])
     })
 
-    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, { type: 'x' })
+    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
 
     expect(delivery.delivered).toBe(150)
     expect(postedWhileHeld).toBe(true)
@@ -203,7 +204,7 @@ describe('deliverToUsers in a large room', () => {
     const management = fakeManagement()
     management.gone.add(stale)
 
-    const delivery = await deliverToUsers(depsWith(management), [alice], { type: 'x' })
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery).toMatchObject({ gone: [stale], offlineUserIds: [alice] })
     expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual(

@@ -6,6 +6,7 @@ import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { connectionKeys } from '../../../lib/delivery/activity.ts'
 import { markOnline } from '../../../lib/presence/tracker.ts'
+import { frames } from '../../../lib/protocol/ws.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
 import { frameRule, markSessionsEnded } from '../../../lib/ws/admission.ts'
 import { type WsEvent, wsHandler } from '../../../lib/ws/handler.ts'
@@ -14,6 +15,7 @@ import { fakeManagement } from './fake-management.ts'
 process.env.STAGE = `handler-${randomBytes(4).toString('hex')}`
 
 const lambda = {} as Context
+const at = new Date().toISOString()
 function frameEvent(connectionId: string, authorizer?: Record<string, string>): WsEvent {
   const event = wsMessageEvent(
     'whoami',
@@ -39,14 +41,17 @@ describe('wsHandler', () => {
     await markOnline(await redisClient(), { userId, connectionId, now: connectedAt })
     const handler = wsHandler(
       () => management.client,
-      async (_event, ctx) => ctx.reply({ type: 'you', userId: ctx.userId }),
+      async (_event, ctx) =>
+        ctx.reply(frames.presence({ userId: ctx.userId, status: 'online', lastSeenAt: at })),
     )
 
     expect(await handler(frameEvent(connectionId, { userId, sessionId: randomUUID() }), lambda)).toEqual({
       statusCode: 200,
     })
 
-    expect(management.posted.get(connectionId)).toEqual([{ type: 'you', userId }])
+    expect(management.posted.get(connectionId)).toEqual([
+      frames.presence({ userId, status: 'online', lastSeenAt: at }),
+    ])
     const score = Number(await (await redisClient()).zscore(connectionKeys().activity, connectionId))
     expect(score).toBeGreaterThan(connectedAt)
   })
@@ -56,7 +61,8 @@ describe('wsHandler', () => {
     const connectionId = `${randomUUID().slice(0, 14)}=`
     const handler = wsHandler(
       () => management.client,
-      async (_event, ctx) => ctx.reply({ type: 'you', userId: ctx.userId }),
+      async (_event, ctx) =>
+        ctx.reply(frames.presence({ userId: ctx.userId, status: 'online', lastSeenAt: at })),
     )
     await handler(frameEvent(connectionId), lambda)
     expect(management.posted.get(connectionId)).toEqual([
@@ -91,7 +97,7 @@ describe('wsHandler', () => {
       async (_event, ctx) => {
         await ctx.admitted
         effects.push('stored')
-        await ctx.reply({ type: 'done' })
+        await ctx.reply(frames.pong())
       },
     )
     const event = () => frameEvent(connectionId, { userId: randomUUID(), sessionId })
@@ -103,7 +109,7 @@ describe('wsHandler', () => {
 
     expect(effects).toEqual(['stored'])
     expect(management.posted.get(connectionId)).toEqual([
-      { type: 'done' },
+      frames.pong(),
       { type: 'error', code: 'unauthorized', message: expect.any(String), action: 'whoami' },
     ])
     expect(management.deleted).toEqual([connectionId])

@@ -2,8 +2,9 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { uploadKey } from '../../../lib/protocol/messages.ts'
 import { matchesContentType } from '../../../lib/uploads/content-types.ts'
-import { newUploadKey, parseUploadKey, sanitiseFileName, uploadKey } from '../../../lib/uploads/keys.ts'
+import { newUploadKey, parseUploadKey, sanitiseFileName } from '../../../lib/uploads/keys.ts'
 
 describe('upload keys', () => {
   it('turn any file name into a key under the owner prefix that parses back to the owner', () => {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { maxBodyLength, messageInput, sendMessageFrame } from './fields.ts'
+import { maxBodyLength, messageInput } from './messages.ts'
+import { sendMessageAction as sendMessageFrame } from './ws.ts'
 
 const valid = { action: 'sendMessage', toUserId: randomUUID(), clientMsgId: 'c-1', body: 'hi' }
 

@@ -1,0 +1,156 @@
+// The HTTP half of the SDK: typed calls by route key, the access token renewed once when it expires.
+import type * as z from 'zod'
+import type { httpContract, RouteKey } from '../../lib/protocol/http/index.ts'
+import type { Problem } from '../../lib/protocol/problem.ts'
+
+type Contract = typeof httpContract
+
+type Part<K extends RouteKey, P extends 'path' | 'query' | 'body'> =
+  Contract[K] extends Record<P, infer S extends z.ZodType> ? z.input<S> : undefined
+
+/** What a route takes: its path parameters, query and body, each only when the route has one. */
+export type Input<K extends RouteKey> = {
+  [P in 'path' | 'query' | 'body' as Part<K, P> extends undefined ? never : P]: Part<K, P>
+}
+
+type Bodies<R> = { [S in keyof R]: R[S] extends z.ZodType ? z.output<R[S]> : undefined }[keyof R]
+/** What a route answers on success. */
+export type Answer<K extends RouteKey> = Bodies<Contract[K]['responses']>
+
+export type Session = NonNullable<Answer<'POST /auth/login'>>
+
+/** A refused request: the problem document the service answered with. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Partial<Problem>,
+  ) {
+    super(problem.detail ?? `HTTP ${status}`)
+    this.name = 'ApiError'
+  }
+}
+
+export interface HttpClientOptions {
+  /** The HTTP API's base URL, e.g. `http://127.0.0.1:3000`. */
+  baseUrl: string
+  /** A session to start with (kept by the caller across page loads, say). */
+  session?: Session
+  /** Told of every new session (login, signup, refresh) and of its end (null). */
+  onSession?: (session: Session | null) => void
+  fetch?: typeof fetch
+}
+
+/** Seconds before expiry at which a token counts as expired: clock skew and the request's own flight. */
+const expiryMarginSeconds = 30
+
+/** The `exp` of a JWT, unverified: only to know when to renew it. */
+function expiresAt(token: string): number {
+  try {
+    const payload = token.split('.')[1] ?? ''
+    const json = atob(payload.replace(/-/g, '+').replace(/_/g, '/'))
+    const exp: unknown = JSON.parse(json).exp
+    return typeof exp === 'number' ? exp : 0
+  } catch {
+    return 0
+  }
+}
+
+export class HttpClient {
+  private session: Session | undefined
+  private refreshing: Promise<Session> | undefined
+  private readonly fetch: typeof fetch
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.session = options.session
+    this.fetch = options.fetch ?? ((...args) => globalThis.fetch(...args))
+  }
+
+  get currentSession(): Session | undefined {
+    return this.session
+  }
+
+  /** Calls a route; a 401 on a route that needs a token renews the session once and tries again. */
+  async call<K extends RouteKey>(key: K, input: Input<K> = {} as Input<K>): Promise<Answer<K>> {
+    const first = await this.send(key, input)
+    if (first.status !== 401 || !this.session || key.startsWith('POST /auth/')) return this.answer(first)
+    await this.refresh()
+    return this.answer(await this.send(key, input))
+  }
+
+  async signup(body: Input<'POST /auth/signup'>['body']): Promise<Session> {
+    return this.start(await this.call('POST /auth/signup', { body }))
+  }
+
+  async login(login: string, password: string): Promise<Session> {
+    return this.start(await this.call('POST /auth/login', { body: { login, password } }))
+  }
+
+  async logout(): Promise<void> {
+    const refreshToken = this.session?.refreshToken
+    this.setSession(undefined)
+    if (refreshToken) await this.call('POST /auth/logout', { body: { refreshToken } })
+  }
+
+  /** An access token good for a while yet, renewed first when it is about to expire. */
+  async accessToken(): Promise<string> {
+    if (!this.session) throw new ApiError(401, { detail: 'Not signed in.' })
+    if (expiresAt(this.session.accessToken) - expiryMarginSeconds < Date.now() / 1000) await this.refresh()
+    return (this.session as Session).accessToken
+  }
+
+  /** One renewal at a time: concurrent 401s wait for the same one (a refresh token is spent on use). */
+  refresh(): Promise<Session> {
+    this.refreshing ??= (async () => {
+      const refreshToken = this.session?.refreshToken
+      if (!refreshToken) throw new ApiError(401, { detail: 'Not signed in.' })
+      try {
+        return this.start(await this.call('POST /auth/refresh', { body: { refreshToken } }))
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) this.setSession(undefined)
+        throw error
+      } finally {
+        this.refreshing = undefined
+      }
+    })()
+    return this.refreshing
+  }
+
+  private start(answer: unknown): Session {
+    this.setSession(answer as Session)
+    return answer as Session
+  }
+
+  private setSession(session: Session | undefined) {
+    this.session = session
+    this.options.onSession?.(session ?? null)
+  }
+
+  private async send<K extends RouteKey>(key: K, input: Input<K>): Promise<Response> {
+    const [method = 'GET', template = '/'] = key.split(' ')
+    const parts = input as { path?: Record<string, string>; query?: Record<string, unknown>; body?: unknown }
+    const path = template.replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
+      const value = String(parts.path?.[name] ?? '')
+      return greedy ? value.split('/').map(encodeURIComponent).join('/') : encodeURIComponent(value)
+    })
+    const query = new URLSearchParams()
+    for (const [name, value] of Object.entries(parts.query ?? {}))
+      if (value !== undefined) query.set(name, Array.isArray(value) ? value.join(',') : String(value))
+    const headers: Record<string, string> = {}
+    if (this.session && !key.startsWith('POST /auth/'))
+      headers.authorization = `Bearer ${this.session.accessToken}`
+    if (parts.body !== undefined) headers['content-type'] = 'application/json'
+    const search = query.size > 0 ? `?${query}` : ''
+    return this.fetch(`${this.options.baseUrl}${path}${search}`, {
+      method,
+      headers,
+      ...(parts.body !== undefined && { body: JSON.stringify(parts.body) }),
+    })
+  }
+
+  private async answer<K extends RouteKey>(response: Response): Promise<Answer<K>> {
+    const text = await response.text()
+    const body: unknown = text ? JSON.parse(text) : undefined
+    if (!response.ok) throw new ApiError(response.status, (body ?? {}) as Partial<Problem>)
+    return body as Answer<K>
+  }
+}

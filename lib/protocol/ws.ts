@@ -1,0 +1,283 @@
+// The WebSocket protocol: every client action and every server frame as a schema, and the builders the server
+// makes its frames with, so no frame leaves it in a shape this file does not describe.
+import * as z from 'zod'
+import { conversationId, memberId } from '../conversations/fields.ts'
+import { notification, publicProfile } from './entities.ts'
+import {
+  body,
+  emoji,
+  messageContent,
+  message as messageSchema,
+  messageSeq,
+  reactionCounts,
+} from './messages.ts'
+import { errorCode, fieldError } from './problem.ts'
+import { id, isoTime, seq } from './shared.ts'
+
+/* Client -> server: routed on `action` (infra/routes.ts), one schema per route. */
+
+export const pingAction = z.strictObject({ action: z.literal('ping') }).meta({ id: 'PingAction' })
+
+/** A message to a conversation, or to a friend by `toUserId` (opening the direct conversation). */
+export const sendMessageAction = z
+  .strictObject({
+    action: z.literal('sendMessage'),
+    conversationId: conversationId.optional(),
+    toUserId: memberId.optional(),
+    ...messageContent.fields,
+  })
+  .refine((frame) => frame.body.trim().length > 0 || frame.attachments.length > 0, messageContent.rule)
+  .refine((frame) => (frame.conversationId === undefined) !== (frame.toUserId === undefined), {
+    message: 'name exactly one of conversationId, toUserId',
+    path: ['conversationId'],
+  })
+  .meta({ id: 'SendMessageAction' })
+export type SendMessageAction = z.infer<typeof sendMessageAction>
+
+export const typingAction = z
+  .strictObject({ action: z.literal('typing'), conversationId, state: z.enum(['start', 'stop']) })
+  .meta({ id: 'TypingAction' })
+export type TypingAction = z.infer<typeof typingAction>
+
+export const markReadAction = z
+  .strictObject({ action: z.literal('markRead'), conversationId, seq })
+  .meta({ id: 'MarkReadAction' })
+export type MarkReadAction = z.infer<typeof markReadAction>
+
+/** A new body for one's own message, within the edit window. */
+export const editMessageAction = z
+  .strictObject({
+    action: z.literal('editMessage'),
+    conversationId,
+    seq: messageSeq,
+    body: body.refine((text) => text.trim().length > 0, 'must not be empty'),
+  })
+  .meta({ id: 'EditMessageAction' })
+export type EditMessageAction = z.infer<typeof editMessageAction>
+
+/** Leaves a tombstone: the sender's own message, or any in a group the caller owns or administers. */
+export const deleteMessageAction = z
+  .strictObject({ action: z.literal('deleteMessage'), conversationId, seq: messageSeq })
+  .meta({ id: 'DeleteMessageAction' })
+export type DeleteMessageAction = z.infer<typeof deleteMessageAction>
+
+/** Puts the caller's reaction on (`on: true`) or takes it off; saying the same twice changes nothing. */
+export const reactAction = z
+  .strictObject({ action: z.literal('react'), conversationId, seq: messageSeq, emoji, on: z.boolean() })
+  .meta({ id: 'ReactAction' })
+export type ReactAction = z.infer<typeof reactAction>
+
+/** Every action by its route key. */
+export const clientActions = {
+  ping: pingAction,
+  sendMessage: sendMessageAction,
+  typing: typingAction,
+  markRead: markReadAction,
+  editMessage: editMessageAction,
+  deleteMessage: deleteMessageAction,
+  react: reactAction,
+} as const
+export type ClientAction = z.input<(typeof clientActions)[keyof typeof clientActions]>
+
+/* Server -> client: named by `type`. */
+
+export const pongFrame = z.object({ type: z.literal('pong') }).meta({ id: 'PongFrame' })
+
+/** A frame that could not be served: the code an HTTP problem would carry, and the action and retry key it echoes. */
+export const errorFrame = z
+  .object({
+    type: z.literal('error'),
+    code: errorCode,
+    message: z.string(),
+    /** The action of the frame refused, when it named one. */
+    action: z.string().optional(),
+    /** The refused frame's clientMsgId, so an outbox can tell which send failed. */
+    clientMsgId: z.string().optional(),
+    /** For `rate_limited`: when a retry may pass. */
+    retryAfterMs: z.number().int().optional(),
+    errors: z.array(fieldError).optional(),
+  })
+  .meta({ id: 'ErrorFrame' })
+
+/** The sender's answer: the message is stored with its seq (a retry of the same clientMsgId answers the same). */
+export const messageAckFrame = z
+  .object({ type: z.literal('message.ack'), clientMsgId: z.string(), message: messageSchema })
+  .meta({ id: 'MessageAckFrame' })
+
+export const messageNewFrame = z
+  .object({ type: z.literal('message.new'), message: messageSchema })
+  .meta({ id: 'MessageNewFrame' })
+
+export const messageUpdatedFrame = z
+  .object({
+    type: z.literal('message.updated'),
+    conversationId: id,
+    seq,
+    body: z.string(),
+    editedAt: isoTime,
+  })
+  .meta({ id: 'MessageUpdatedFrame' })
+
+/** The message at `seq` is now a tombstone. */
+export const messageDeletedFrame = z
+  .object({ type: z.literal('message.deleted'), conversationId: id, seq })
+  .meta({ id: 'MessageDeletedFrame' })
+
+/** A member's reaction went on or off; `counts` are the message's counts after it. */
+export const reactionFrame = z
+  .object({
+    type: z.literal('reaction'),
+    conversationId: id,
+    seq,
+    emoji: z.string(),
+    userId: id,
+    on: z.boolean(),
+    counts: reactionCounts,
+  })
+  .meta({ id: 'ReactionFrame' })
+
+export const memberAddedFrame = z
+  .object({ type: z.literal('member.added'), conversationId: id, userId: id })
+  .meta({ id: 'MemberAddedFrame' })
+
+/** Sent to the remaining members and to the one who left or was removed. */
+export const memberRemovedFrame = z
+  .object({ type: z.literal('member.removed'), conversationId: id, userId: id })
+  .meta({ id: 'MemberRemovedFrame' })
+
+/** A group's name or owner changed; both are given as they are now. */
+export const conversationUpdatedFrame = z
+  .object({ type: z.literal('conversation.updated'), conversationId: id, name: z.string(), ownerId: id })
+  .meta({ id: 'ConversationUpdatedFrame' })
+
+/** A member's read marker moved to `seq`. */
+export const readFrame = z
+  .object({ type: z.literal('read'), conversationId: id, userId: id, seq })
+  .meta({ id: 'ReadFrame' })
+
+export const typingFrame = z
+  .object({
+    type: z.literal('typing'),
+    conversationId: id,
+    userId: id,
+    state: z.enum(['start', 'stop']),
+  })
+  .meta({ id: 'TypingFrame' })
+
+export const presenceFrame = z
+  .object({
+    type: z.literal('presence'),
+    userId: id,
+    status: z.enum(['online', 'offline']),
+    lastSeenAt: isoTime,
+  })
+  .meta({ id: 'PresenceFrame' })
+
+export const notificationFrame = z
+  .object({ type: z.literal('notification'), notification })
+  .meta({ id: 'NotificationFrame' })
+
+export const friendRequestFrame = z
+  .object({ type: z.literal('friend.request'), from: publicProfile, at: isoTime })
+  .meta({ id: 'FriendRequestFrame' })
+
+export const friendAcceptedFrame = z
+  .object({ type: z.literal('friend.accepted'), from: publicProfile, at: isoTime })
+  .meta({ id: 'FriendAcceptedFrame' })
+
+/** Every server frame by its `type`. */
+export const serverFrames = {
+  pong: pongFrame,
+  error: errorFrame,
+  'message.ack': messageAckFrame,
+  'message.new': messageNewFrame,
+  'message.updated': messageUpdatedFrame,
+  'message.deleted': messageDeletedFrame,
+  reaction: reactionFrame,
+  'member.added': memberAddedFrame,
+  'member.removed': memberRemovedFrame,
+  'conversation.updated': conversationUpdatedFrame,
+  read: readFrame,
+  typing: typingFrame,
+  presence: presenceFrame,
+  notification: notificationFrame,
+  'friend.request': friendRequestFrame,
+  'friend.accepted': friendAcceptedFrame,
+} as const
+
+export const serverFrame = z.discriminatedUnion('type', [
+  pongFrame,
+  errorFrame,
+  messageAckFrame,
+  messageNewFrame,
+  messageUpdatedFrame,
+  messageDeletedFrame,
+  reactionFrame,
+  memberAddedFrame,
+  memberRemovedFrame,
+  conversationUpdatedFrame,
+  readFrame,
+  typingFrame,
+  presenceFrame,
+  notificationFrame,
+  friendRequestFrame,
+  friendAcceptedFrame,
+])
+export type ServerFrame = z.infer<typeof serverFrame>
+export type ServerFrameType = ServerFrame['type']
+export type ServerFrameOf<T extends ServerFrameType> = Extract<ServerFrame, { type: T }>
+
+type Payload<T extends ServerFrameType> = Omit<ServerFrameOf<T>, 'type'>
+
+/**
+ * The only way the server makes a frame. Typed, not parsed: the compiler holds every call site to the schema, and
+ * test/unit/protocol.test.ts parses each builder's output, so the hot path pays no validation per frame.
+ */
+export const frames = {
+  pong: (): ServerFrameOf<'pong'> => ({ type: 'pong' }),
+  error: (payload: Payload<'error'>): ServerFrameOf<'error'> => ({ type: 'error', ...payload }),
+  messageAck: (
+    clientMsgId: string,
+    message: z.infer<typeof messageSchema>,
+  ): ServerFrameOf<'message.ack'> => ({
+    type: 'message.ack',
+    clientMsgId,
+    message,
+  }),
+  messageNew: (message: z.infer<typeof messageSchema>): ServerFrameOf<'message.new'> => ({
+    type: 'message.new',
+    message,
+  }),
+  messageUpdated: (payload: Payload<'message.updated'>): ServerFrameOf<'message.updated'> => ({
+    type: 'message.updated',
+    ...payload,
+  }),
+  messageDeleted: (payload: Payload<'message.deleted'>): ServerFrameOf<'message.deleted'> => ({
+    type: 'message.deleted',
+    ...payload,
+  }),
+  reaction: (payload: Payload<'reaction'>): ServerFrameOf<'reaction'> => ({ type: 'reaction', ...payload }),
+  memberEvent: (
+    type: 'member.added' | 'member.removed',
+    payload: Payload<'member.added'>,
+  ): ServerFrameOf<'member.added' | 'member.removed'> => ({
+    type,
+    conversationId: payload.conversationId,
+    userId: payload.userId,
+  }),
+  conversationUpdated: (payload: Payload<'conversation.updated'>): ServerFrameOf<'conversation.updated'> => ({
+    type: 'conversation.updated',
+    ...payload,
+  }),
+  read: (payload: Payload<'read'>): ServerFrameOf<'read'> => ({ type: 'read', ...payload }),
+  typing: (payload: Payload<'typing'>): ServerFrameOf<'typing'> => ({ type: 'typing', ...payload }),
+  presence: (payload: Payload<'presence'>): ServerFrameOf<'presence'> => ({ type: 'presence', ...payload }),
+  notification: (payload: Payload<'notification'>['notification']): ServerFrameOf<'notification'> => ({
+    type: 'notification',
+    notification: payload,
+  }),
+  friendEvent: (
+    type: 'friend.request' | 'friend.accepted',
+    payload: Payload<'friend.request'>,
+  ): ServerFrameOf<'friend.request' | 'friend.accepted'> => ({ type, from: payload.from, at: payload.at }),
+}

@@ -1,0 +1,189 @@
+// Through the local gateway with real WebSocket clients: edits, reactions, deletes, replies, group changes and blocks.
+import { randomBytes, randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { befriend } from '../../integration/realtime/people.ts'
+import { connect, type Device, type Frame } from '../realtime/sockets.ts'
+
+let runtime: LocalRuntime
+const open: Device[] = []
+
+interface Account {
+  id: string
+  token: string
+}
+
+async function signUp(name: string): Promise<Account> {
+  const tag = randomBytes(4).toString('hex')
+  const response = await fetch(`${runtime.httpUrl}/auth/signup`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      email: `${name}.${tag}@example.com`,
+      username: `${name}_${tag}`,
+      password: `a long passphrase for ${name}`,
+    }),
+  })
+  expect(response.status).toBe(201)
+  const body = (await response.json()) as { user: { id: string }; accessToken: string }
+  return { id: body.user.id, token: body.accessToken }
+}
+
+async function device(user: Account) {
+  const opened = await connect(runtime.wsUrl, user.token)
+  open.push(opened)
+  return opened
+}
+
+async function api<T>(user: Account, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${runtime.httpUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${user.token}`,
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+    },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  })
+  const text = await response.text()
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
+}
+
+const ofType = (type: string) => (frame: Frame) => frame.type === type
+const send = (from: Device, frame: Record<string, unknown>) => from.socket.send(JSON.stringify(frame))
+
+let alice: Account
+let bob: Account
+let carol: Account
+let dave: Account
+
+beforeAll(async () => {
+  runtime = await startLocalRuntime({
+    env: { ...process.env, STAGE: `lifecycle-${randomBytes(4).toString('hex')}` },
+    httpPort: 0,
+    wsPort: 0,
+  })
+  ;[alice, bob, carol, dave] = await Promise.all([
+    signUp('alice'),
+    signUp('bob'),
+    signUp('carol'),
+    signUp('dave'),
+  ])
+  const asPerson = (account: Account) => ({ ...account, sessionId: '' })
+  await befriend(asPerson(alice), asPerson(bob))
+  await befriend(asPerson(alice), asPerson(carol))
+})
+afterAll(async () => {
+  await Promise.all(open.map((opened) => opened.close()))
+  await runtime?.stop()
+})
+
+describe('a message’s life in a group, through the gateway', () => {
+  it('is edited, reacted to, replied to and deleted, each change reaching the members; refusals change nothing', async () => {
+    const group = await api<{ id: string }>(alice, 'POST', '/conversations', {
+      type: 'group',
+      name: 'Lifecycle',
+      memberIds: [bob.id],
+    })
+    expect(group.status).toBe(201)
+    const conversationId = group.body.id
+    const [alicePhone, bobPhone, davePhone] = [await device(alice), await device(bob), await device(dave)]
+
+    send(alicePhone, { action: 'sendMessage', conversationId, clientMsgId: 'm1', body: 'Lunch at noon?' })
+    const { seq } = (await alicePhone.next(ofType('message.ack'))).message as { seq: number }
+    await bobPhone.next(ofType('message.new'))
+
+    send(alicePhone, { action: 'editMessage', conversationId, seq, body: 'Lunch at one?' })
+    expect(await bobPhone.next(ofType('message.updated'))).toEqual({
+      type: 'message.updated',
+      conversationId,
+      seq,
+      body: 'Lunch at one?',
+      editedAt: expect.any(String),
+    })
+    await alicePhone.next(ofType('message.updated'))
+
+    send(bobPhone, { action: 'editMessage', conversationId, seq, body: 'Lunch at two!' })
+    expect(await bobPhone.next(ofType('error'))).toMatchObject({ code: 'forbidden', action: 'editMessage' })
+    send(bobPhone, { action: 'deleteMessage', conversationId, seq })
+    expect(await bobPhone.next(ofType('error'))).toMatchObject({ code: 'forbidden', action: 'deleteMessage' })
+    send(davePhone, { action: 'react', conversationId, seq, emoji: '👍', on: true })
+    expect(await davePhone.next(ofType('error'))).toMatchObject({ code: 'not_found', action: 'react' })
+
+    send(bobPhone, { action: 'react', conversationId, seq, emoji: '👍', on: true })
+    expect(await alicePhone.next(ofType('reaction'))).toEqual({
+      type: 'reaction',
+      conversationId,
+      seq,
+      emoji: '👍',
+      userId: bob.id,
+      on: true,
+      counts: { '👍': 1 },
+    })
+
+    send(bobPhone, { action: 'sendMessage', conversationId, clientMsgId: 'r1', body: 'Sure', replyTo: seq })
+    expect((await alicePhone.next(ofType('message.new'))).message).toMatchObject({
+      body: 'Sure',
+      replyTo: { seq, senderId: alice.id, body: 'Lunch at one?' },
+    })
+
+    send(alicePhone, { action: 'deleteMessage', conversationId, seq })
+    expect(await bobPhone.next(ofType('message.deleted'))).toEqual({
+      type: 'message.deleted',
+      conversationId,
+      seq,
+    })
+
+    const history = await api<{ items: Frame[] }>(bob, 'GET', `/conversations/${conversationId}/messages`)
+    expect(history.body.items.map((item) => [item.seq, item.body, item.deleted, item.replyTo])).toEqual([
+      [seq, '', true, undefined],
+      [seq + 1, 'Sure', undefined, { seq, senderId: alice.id, body: '', deleted: true }],
+    ])
+    expect(davePhone.pending()).toEqual([])
+  })
+
+  it('member changes and a hand-over reach the members; a blocker gets the blocked member’s messages hidden', async () => {
+    const group = await api<{ id: string }>(alice, 'POST', '/conversations', {
+      type: 'group',
+      name: 'Crew',
+      memberIds: [bob.id],
+    })
+    const conversationId = group.body.id
+    const [alicePhone, bobPhone] = [await device(alice), await device(bob)]
+
+    expect(
+      (await api(alice, 'POST', `/conversations/${conversationId}/members`, { userIds: [carol.id] })).status,
+    ).toBe(200)
+    expect(await bobPhone.next(ofType('member.added'))).toEqual({
+      type: 'member.added',
+      conversationId,
+      userId: carol.id,
+    })
+    expect((await api(alice, 'PATCH', `/conversations/${conversationId}`, { ownerId: bob.id })).status).toBe(
+      200,
+    )
+    expect(await bobPhone.next(ofType('conversation.updated'))).toEqual({
+      type: 'conversation.updated',
+      conversationId,
+      name: 'Crew',
+      ownerId: bob.id,
+    })
+
+    expect((await api(bob, 'POST', `/friends/${alice.id}/block`)).status).toBeLessThan(300)
+    send(alicePhone, { action: 'sendMessage', conversationId, clientMsgId: randomUUID(), body: 'still here' })
+    expect((await bobPhone.next(ofType('message.new'))).message).toMatchObject({
+      senderId: alice.id,
+      body: '',
+      attachments: [],
+      hidden: true,
+    })
+
+    expect((await api(bob, 'DELETE', `/conversations/${conversationId}/members/${carol.id}`)).status).toBe(
+      204,
+    )
+    expect(await alicePhone.next(ofType('member.removed'))).toEqual({
+      type: 'member.removed',
+      conversationId,
+      userId: carol.id,
+    })
+  })
+})
