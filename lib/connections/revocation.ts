@@ -9,7 +9,7 @@ import { logger } from '../log.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
 import { redisClient } from '../stores/redis.ts'
 import { wsManagementClient } from '../stores/ws-management.ts'
-import { markSessionsEnded } from '../ws/admission.ts'
+import { markSessionsEnded } from './ended-sessions.ts'
 import { configuredConnectionsTable, userConnections } from './store.ts'
 
 /** Getters, so a revocation that finds no connection to close never needs the @connections endpoint. */

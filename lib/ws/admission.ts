@@ -1,7 +1,7 @@
 // Whether a connection's frame may be served: its session still live and the connection within its frame limit.
 import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
-import { connectionTtlSeconds } from '../connections/table.ts'
+import { sessionEndedKey } from '../connections/ended-sessions.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 
 /** Per connection, over every route (ping and $default included): a token bucket, and when a flood ends the socket. */
@@ -14,20 +14,7 @@ export const frameRule = {
   closeAfterRefused: 40,
 } as const
 
-/** A revoked session's marker outlives any connection it could have opened (API Gateway's 2 h limit, plus margin). */
-export const sessionEndedTtlSeconds = connectionTtlSeconds
-
-export const sessionEndedKey = (sessionId: string, stage = config().STAGE) => `${stage}:ws:ended:${sessionId}`
 const framesKey = (connectionId: string, stage = config().STAGE) => `${stage}:ws:frames:${connectionId}`
-
-/** Marks sessions ended, so any connection of theirs is refused its next frame (and its $connect, if still running). */
-export async function markSessionsEnded(redis: Redis, sessionIds: readonly string[]): Promise<void> {
-  if (sessionIds.length === 0) return
-  const pipeline = redis.pipeline()
-  for (const sessionId of sessionIds)
-    pipeline.set(sessionEndedKey(sessionId), '1', { ex: sessionEndedTtlSeconds })
-  await pipeline.exec()
-}
 
 export type Admission =
   | { verdict: 'admitted' }

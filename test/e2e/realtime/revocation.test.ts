@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { markSessionsEnded } from '../../../lib/connections/ended-sessions.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
-import { markSessionsEnded } from '../../../lib/ws/admission.ts'
 import { connect, type Device, type Frame } from './sockets.ts'
 
 let runtime: LocalRuntime
