@@ -19,6 +19,12 @@ export const atlasConnectionLimits = { Flex: 500, M10: 1_500, M20: 3_000, M30: 3
 /** Each Lambda instance's MongoDB pool (lib/stores/mongo.ts maxPoolSize): a worker may hold this many. */
 export const mongoPoolSizePerInstance = 5
 
+/**
+ * PostToConnection calls a delivery worker instance makes per second at most: 32 posts in flight
+ * (lib/delivery/fanout.ts) at a 50 ms round trip or more.
+ */
+export const postsPerSecondPerDeliveryInstance = 32 / 0.05
+
 export interface LoadPlan {
   /** Users who reconnect at once (after a deploy or a network blip), and the seconds their clients spread it over. */
   reconnectStorm: { users: number; overSeconds: number }
@@ -34,6 +40,8 @@ export interface LoadPlan {
   /** The MongoDB Atlas tier, and the share of its connections the notification worker may hold. */
   atlasTier: keyof typeof atlasConnectionLimits
   workerConnectionShare: number
+  /** The share of API Gateway's account request rate the delivery worker's posts may take. */
+  deliveryRequestShare: number
   /** Seconds each $connect-path function may take at p99: an assumption until a stage's X-Ray traces say otherwise. */
   p99Seconds: { authorizer: number; connect: number; disconnect: number }
 }
@@ -50,6 +58,7 @@ export const loadPlans = {
     peakAuthRequestsPerSecond: 10,
     atlasTier: 'Flex',
     workerConnectionShare: 0.1,
+    deliveryRequestShare: 0.1,
     p99Seconds: { authorizer: 0.3, connect: 0.5, disconnect: 0.5 },
   },
   /** A launch: ten thousand users online, every one reconnecting within 30 s after an outage. */
@@ -62,6 +71,7 @@ export const loadPlans = {
     peakAuthRequestsPerSecond: 100,
     atlasTier: 'M10',
     workerConnectionShare: 0.2,
+    deliveryRequestShare: 0.5,
     p99Seconds: { authorizer: 0.3, connect: 0.5, disconnect: 0.5 },
   },
 } as const satisfies Record<string, LoadPlan>
@@ -151,7 +161,25 @@ export function capacityOf(plan: LoadPlan) {
     1000,
     Math.max(2, Math.floor(workerConnections / mongoPoolSizePerInstance)),
   )
-  return { webSocket, http, reserved, queueMaxConcurrency, connectsPerSecond, pingsPerSecond }
+  // Large rooms' posts share the account's API Gateway rate with every route: the worker gets the plan's share.
+  const deliveryMaxConcurrency = Math.min(
+    1000,
+    Math.max(
+      2,
+      Math.floor(
+        (awsQuotas.apiRequestsPerSecond * plan.deliveryRequestShare) / postsPerSecondPerDeliveryInstance,
+      ),
+    ),
+  )
+  return {
+    webSocket,
+    http,
+    reserved,
+    queueMaxConcurrency,
+    deliveryMaxConcurrency,
+    connectsPerSecond,
+    pingsPerSecond,
+  }
 }
 
 export type Capacity = ReturnType<typeof capacityOf>

@@ -8,6 +8,8 @@ export type Store =
   | 'connections'
   | 'uploads'
   | 'notifications'
+  /** The queue of delivery jobs: a large room's message.new, a few dozen recipients a job. */
+  | 'delivery'
   | 'wsManagement'
   /** The private key that signs access tokens: only functions that start sessions hold it. */
   | 'signingKey'
@@ -137,12 +139,39 @@ export const functions = {
   conversations: {
     entry: 'functions/http/conversations.ts',
     description: '/conversations: direct and group conversations, members, history, sending, read markers',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'uploads', 'notifications'],
+    uses: [
+      'postgres',
+      'mongo',
+      'redis',
+      'connections',
+      'wsManagement',
+      'uploads',
+      'notifications',
+      'delivery',
+    ],
   },
   wsSendMessage: {
     entry: 'functions/ws/send-message.ts',
-    description: 'sendMessage action: store, ack, message.new to members, jobs for the offline',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'uploads', 'notifications'],
+    description:
+      'sendMessage action: store, ack, message.new to members (a large room through delivery jobs)',
+    uses: [
+      'postgres',
+      'mongo',
+      'redis',
+      'connections',
+      'wsManagement',
+      'uploads',
+      'notifications',
+      'delivery',
+    ],
+  },
+  deliver: {
+    entry: 'functions/workers/deliver.ts',
+    description:
+      "delivery jobs from SQS: a large room's message.new to a few dozen members, jobs for the offline",
+    // No PostgreSQL, so outside the VPC: posts go straight to API Gateway, with no NAT in the way.
+    uses: ['connections', 'wsManagement', 'notifications'],
+    timeoutSeconds: 30,
   },
   wsTyping: {
     entry: 'functions/ws/typing.ts',
@@ -269,7 +298,7 @@ export interface WebSocketApi {
 }
 
 export interface QueueConsumer {
-  queue: 'notifications'
+  queue: 'notifications' | 'delivery'
   function: FunctionName
   batchSize: number
   /** Receives before a job moves to the dead-letter queue. */
@@ -278,6 +307,8 @@ export interface QueueConsumer {
 
 export const queueConsumers: readonly QueueConsumer[] = [
   { queue: 'notifications', function: 'notify', batchSize: 10, maxReceiveCount: 5 },
+  // Ten jobs an invocation, handled at once: up to 500 recipients in one instance, more instances as jobs queue.
+  { queue: 'delivery', function: 'deliver', batchSize: 10, maxReceiveCount: 3 },
 ]
 
 export interface Schedule {

@@ -1,5 +1,5 @@
 // The environment, parsed and validated once per process.
-import { z } from 'zod'
+import * as z from 'zod'
 
 const optionalUrl = z.url().optional()
 const commaList = z
@@ -93,9 +93,12 @@ export const configSchema = z
     UPSTASH_REDIS_REST_TOKEN: z.string().min(1).optional(),
     UPSTASH_SECRET_ARN: z.string().min(1).optional(),
 
-    CONNECTIONS_TABLE: z.string().min(1),
-    UPLOADS_BUCKET: z.string().min(1),
-    NOTIFICATIONS_QUEUE_URL: z.url(),
+    // Each function is given the names of the resources it uses only; each is checked where it is first read.
+    CONNECTIONS_TABLE: z.string().min(1).optional(),
+    UPLOADS_BUCKET: z.string().min(1).optional(),
+    NOTIFICATIONS_QUEUE_URL: z.url().optional(),
+    // Where a large room's message.new goes, in jobs of a few dozen recipients, for the delivery worker.
+    DELIVERY_QUEUE_URL: z.url().optional(),
     // The WebSocket API's @connections endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}.
     WS_MANAGEMENT_ENDPOINT: z.url().optional(),
     // Path-style S3 addressing, needed by S3-compatible endpoints that have no virtual-host DNS.
@@ -193,6 +196,17 @@ export function requireOneOf<K extends keyof Config>(
 ): void {
   if (!names.some((name) => env[name] !== undefined))
     throw new ConfigError(`Invalid configuration: ${names[0] as string}: ${message}`)
+}
+
+type OptionalText = {
+  [K in keyof Config]-?: undefined extends Config[K] ? (string extends Config[K] ? K : never) : never
+}[keyof Config]
+
+/** A setting only some functions are given (a resource's name), read where it is used: missing, it fails naming it. */
+export function requireSetting(name: OptionalText, why: string, env: Config = config()): string {
+  const value = env[name]
+  if (typeof value !== 'string') throw new ConfigError(`Invalid configuration: ${name}: ${why}`)
+  return value
 }
 
 /** Parses an environment; throws one ConfigError naming every missing or invalid variable. */

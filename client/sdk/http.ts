@@ -1,5 +1,5 @@
 // The HTTP half of the SDK: typed calls by route key, the access token renewed once when it expires.
-import type { z } from 'zod'
+import type * as z from 'zod'
 import type { httpContract, RouteKey } from '../../lib/protocol/http/index.ts'
 import type { Problem } from '../../lib/protocol/problem.ts'
 

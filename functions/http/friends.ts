@@ -1,5 +1,6 @@
 // /friends: requests and their answers, blocks, and the lists of friends and pending requests.
 import type { Audit } from '../../lib/audit/log.ts'
+import { liveUserEventSink } from '../../lib/delivery/live-user-events.ts'
 import { recordedUserEvents } from '../../lib/events/recorded.ts'
 import { allSinks, type UserEventSink } from '../../lib/events/user-events.ts'
 import { blockUser, unblockUser } from '../../lib/friends/blocks.ts'
@@ -12,7 +13,6 @@ import { jobQueue } from '../../lib/notifications/jobs.ts'
 import { notificationUserEventSink } from '../../lib/notifications/producers.ts'
 import { httpContract as http } from '../../lib/protocol/http/index.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
-import { liveUserEventSink } from '../../lib/ws/live-user-events.ts'
 
 export interface FriendsDeps extends HttpDeps {
   /** Where friend.request and friend.accepted go: the live connections and the notification inbox, composed. */

@@ -1,7 +1,7 @@
 // The first administrator of a stage, whose database is private: invoked by the operator through the Lambda API
 // (`npm run create-admin -- --stage <stage>`), never routed from the internet.
 import type { Context } from 'aws-lambda'
-import { z } from 'zod'
+import * as z from 'zod'
 import { mongoAudit } from '../../lib/audit/log.ts'
 import { mongoDb } from '../../lib/stores/mongo.ts'
 import { postgresClient } from '../../lib/stores/postgres.ts'

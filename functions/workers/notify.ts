@@ -1,13 +1,13 @@
 // SQS consumer of notification jobs: Powertools batch processing, failed records reported back for retry.
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch'
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
+import { deliverToUsers, fanoutDeps } from '../../lib/delivery/fanout.ts'
 import { logger } from '../../lib/log.ts'
 import { handleNotificationRecord, type NotifyDeps } from '../../lib/notifications/worker.ts'
 import { pushEndpointPolicy, vapidKeys } from '../../lib/push/keys.ts'
 import { pushMessage } from '../../lib/push/send.ts'
 import { mongoDb } from '../../lib/stores/mongo.ts'
 import { postgresClient } from '../../lib/stores/postgres.ts'
-import { deliverToUsers, fanoutDeps } from '../../lib/ws/fanout.ts'
 
 export function createNotifyHandler(deps: NotifyDeps) {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {

@@ -1,10 +1,10 @@
 // markRead action: move the caller's read marker forward; the other members get `read`.
-import { markReadAction } from '../../lib/messages/actions.ts'
-import { type MessagingDeps, messagingDeps } from '../../lib/messages/deps.ts'
+import { markReadAction } from '../../lib/conversations/actions.ts'
+import { type LiveDeps, liveDeps } from '../../lib/conversations/live-deps.ts'
 import { wsHandler } from '../../lib/ws/handler.ts'
 
-export function createMarkReadHandler(deps: MessagingDeps) {
+export function createMarkReadHandler(deps: LiveDeps) {
   return wsHandler(() => deps.fanout().management, markReadAction(deps), { redis: deps.redis })
 }
 
-export const handler = createMarkReadHandler(messagingDeps)
+export const handler = createMarkReadHandler(liveDeps)

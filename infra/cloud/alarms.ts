@@ -18,6 +18,8 @@ export interface ServiceAlarmsProps {
   stageName: string
   queue: sqs.IQueue
   deadLetterQueue: sqs.IQueue
+  /** The delivery jobs of large rooms: a late one is a message members see late. */
+  delivery: { queue: sqs.IQueue; deadLetterQueue: sqs.IQueue; maxAgeSeconds: number }
   functions: ReadonlyMap<string, lambda.IFunction>
   /** Functions with reserved concurrency, and how much: alarmed when they near it. */
   reserved: ReadonlyMap<string, { fn: lambda.IFunction; concurrency: number }>
@@ -83,6 +85,18 @@ export class ServiceAlarms extends Construct {
       `A notification job has waited over ${props.maxJobAgeSeconds} s: the worker is throttled, failing or short of concurrency`,
       props.queue.metricApproximateAgeOfOldestMessage(max),
       props.maxJobAgeSeconds,
+    )
+
+    alarm(
+      'DeliveryDeadLetterQueueDepth',
+      "A large room's delivery job failed 3 times: its members got no message.new and read the message from history",
+      props.delivery.deadLetterQueue.metricApproximateNumberOfMessagesVisible(max),
+    )
+    alarm(
+      'DeliveryJobAge',
+      `A delivery job has waited over ${props.delivery.maxAgeSeconds} s: large rooms get their messages late`,
+      props.delivery.queue.metricApproximateAgeOfOldestMessage(max),
+      props.delivery.maxAgeSeconds,
     )
 
     // Failures.

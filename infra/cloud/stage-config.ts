@@ -1,6 +1,6 @@
 // One stage's settings, read from cdk.json's `stages` context and checked before anything is built.
 import { RetentionDays } from 'aws-cdk-lib/aws-logs'
-import { z } from 'zod'
+import * as z from 'zod'
 import { type LoadPlanName, loadPlans } from '../capacity.ts'
 
 const origin = z.url().refine((value) => new URL(value).origin === value, {

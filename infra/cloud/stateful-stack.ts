@@ -1,11 +1,12 @@
-// The stack that holds data: network, PostgreSQL, connections table, notification queue, uploads bucket, mail, secrets.
+// The stack that holds data: network, PostgreSQL, connections table, job queues, uploads bucket, mail, secrets.
 import { Stack, type StackProps } from 'aws-cdk-lib'
 import type { Construct } from 'constructs'
+import { deliveryQueue, notificationQueue } from '../resources.ts'
 import { ConnectionsTable } from './connections-table.ts'
 import { Database } from './database.ts'
+import { JobQueue } from './job-queue.ts'
 import { MailIdentity } from './mail-identity.ts'
 import { Network } from './network.ts'
-import { NotificationQueue } from './notification-queue.ts'
 import { ServiceSecrets } from './secrets.ts'
 import type { StageConfig } from './stage-config.ts'
 import { UploadsBucket } from './uploads-bucket.ts'
@@ -18,7 +19,9 @@ export class StatefulStack extends Stack {
   readonly network: Network
   readonly database: Database
   readonly connections: ConnectionsTable
-  readonly notifications: NotificationQueue
+  readonly notifications: JobQueue
+  /** Large rooms' message.new, in jobs of a few dozen recipients, for the delivery worker. */
+  readonly delivery: JobQueue
   readonly uploads: UploadsBucket
   readonly secrets: ServiceSecrets
   readonly mail: MailIdentity
@@ -45,7 +48,8 @@ export class StatefulStack extends Stack {
       retainLogs: retain,
     })
     this.connections = new ConnectionsTable(this, 'ConnectionsTable', { stageName: stage.stageName })
-    this.notifications = new NotificationQueue(this, 'NotificationQueue')
+    this.notifications = new JobQueue(this, 'NotificationQueue', notificationQueue)
+    this.delivery = new JobQueue(this, 'DeliveryQueue', deliveryQueue)
     this.uploads = new UploadsBucket(this, 'UploadsBucket', {
       stageName: stage.stageName,
       allowedOrigins: stage.allowedOrigins,

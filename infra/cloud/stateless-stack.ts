@@ -93,9 +93,12 @@ export class StatelessStack extends Stack {
     this.webSocketApi.addRoutes(routes.webSocket, functionNamed)
     addQueueConsumers({
       consumers: routes.queueConsumers,
-      queues: { notifications: stateful.notifications.queue },
+      queues: { notifications: stateful.notifications.queue, delivery: stateful.delivery.queue },
       functions: functionNamed,
-      maxConcurrency: capacity.queueMaxConcurrency,
+      maxConcurrency: {
+        notifications: capacity.queueMaxConcurrency,
+        delivery: capacity.deliveryMaxConcurrency,
+      },
     })
     new Schedules(this, 'Schedules', { schedules: routes.schedules, functions: functionNamed })
 
@@ -111,6 +114,11 @@ export class StatelessStack extends Stack {
       stageName: stage.stageName,
       queue: stateful.notifications.queue,
       deadLetterQueue: stateful.notifications.deadLetterQueue,
+      delivery: {
+        queue: stateful.delivery.queue,
+        deadLetterQueue: stateful.delivery.deadLetterQueue,
+        maxAgeSeconds: 30,
+      },
       functions: new Map(
         [...this.functions, ['migrate', this.migrations.migrate] as const].map(([name, fn]) => [
           name,

@@ -14,9 +14,6 @@ import { resourceNames, uploadsBucketName } from './resource-names.ts'
 import type { StageConfig } from './stage-config.ts'
 import type { StatefulStack } from './stateful-stack.ts'
 
-/** Stores whose names go to every function: lib/config.ts requires them (names only: no access comes with them). */
-const resourceNamesEverywhere: readonly Store[] = ['connections', 'uploads', 'notifications']
-
 export interface StoresProps {
   stage: StageConfig
   stateful: StatefulStack
@@ -60,6 +57,7 @@ export class Stores {
       connections: { CONNECTIONS_TABLE: this.names.connectionsTable },
       uploads: { UPLOADS_BUCKET: this.names.uploadsBucket },
       notifications: { NOTIFICATIONS_QUEUE_URL: stateful.notifications.queue.queueUrl },
+      delivery: { DELIVERY_QUEUE_URL: stateful.delivery.queue.queueUrl },
       wsManagement: { WS_MANAGEMENT_ENDPOINT: webSocketStage.callbackUrl },
       signingKey: { JWT_SIGNING_SECRET_ARN: secrets.jwtSigningKeys.secretArn },
       pushKeys: { VAPID_SECRET_ARN: secrets.vapidKeys.secretArn },
@@ -73,7 +71,8 @@ export class Stores {
         OAUTH_REDIRECT_ALLOWLIST: stage.oauthRedirects.join(','),
       },
     }
-    const stores = new Set([...resourceNamesEverywhere, ...spec.uses, ...(spec.probes ?? [])])
+    // Only its own stores' names: a function never learns of a resource it does not use.
+    const stores = new Set([...spec.uses, ...(spec.probes ?? [])])
     return Object.assign(
       {
         STAGE: stage.stageName,
@@ -126,8 +125,12 @@ export class Stores {
       mongo: () => readSecret(stateful.secrets.mongo),
       redis: () => readSecret(stateful.secrets.upstash),
       connections: () => {
-        allow(['dynamodb:PutItem', 'dynamodb:DeleteItem'], [table])
-        // Connections by user come from the index: a grant on the table alone does not reach it.
+        // Connection items and each user's set of ids (written with UpdateItem, read 100 users a BatchGetItem).
+        allow(
+          ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'],
+          [table],
+        )
+        // A user's connections with their sessions come from the index: a grant on the table alone does not reach it.
         allow(['dynamodb:Query'], [byUserIndex])
       },
       uploads: () => {
@@ -145,6 +148,7 @@ export class Stores {
         })
       },
       notifications: () => allow(['sqs:SendMessage'], [queue]),
+      delivery: () => allow(['sqs:SendMessage'], [stateful.delivery.queue.queueArn]),
       wsManagement: () => {
         webSocketStage.grantManagementApiAccess(fn)
         const api = webSocketStage.api.node.defaultChild as CfnElement

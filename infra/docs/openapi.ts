@@ -1,5 +1,5 @@
 // The OpenAPI 3.1 document of the HTTP API, generated from the route contracts (npm run docs writes docs/).
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { createDocument } from 'zod-openapi'
 import { httpContract, type RouteContract } from '../../lib/protocol/http/index.ts'
 import { problem } from '../../lib/protocol/problem.ts'

@@ -68,7 +68,11 @@ async function resourceOfCommand(
     const found = resourceOf((await endpoint()) ?? '')
     return found.resource ? { resource: { ...found.resource, connectionId: text('ConnectionId') } } : found
   }
-  const table = text('TableName')
+  // A batch names its tables as the keys of RequestItems; the service's batches each read or write one table.
+  const batched = input.RequestItems
+  const table =
+    text('TableName') ??
+    (typeof batched === 'object' && batched !== null ? Object.keys(batched)[0] : undefined)
   if (table) {
     const found = resourceOf(table)
     return found.resource ? { resource: { ...found.resource, index: text('IndexName') } } : found

@@ -1,7 +1,7 @@
 // Short-lived access tokens: signed with the current key, verified with a pinned algorithm and every claim checked.
 import { randomUUID } from 'node:crypto'
 import { errors, jwtVerify, SignJWT } from 'jose'
-import { z } from 'zod'
+import * as z from 'zod'
 import { config } from '../config.ts'
 import { UnauthorizedError } from '../errors.ts'
 import { type SigningKey, signingAlgorithm, type VerifyingKeys, verifyingKeys } from './keys.ts'

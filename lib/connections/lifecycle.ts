@@ -1,5 +1,7 @@
 // A connection's life: recorded and announced at $connect, forgotten and announced at $disconnect or when found gone.
 import type { Redis } from '@upstash/redis'
+import { forgetActivity } from '../delivery/activity.ts'
+import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../delivery/fanout.ts'
 import { UnauthorizedError } from '../errors.ts'
 import { friendIdsOf } from '../friends/relations.ts'
 import { logger } from '../log.ts'
@@ -7,8 +9,6 @@ import { markOffline, markOnline } from '../presence/tracker.ts'
 import { frames } from '../protocol/ws.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
 import { redisClient } from '../stores/redis.ts'
-import { forgetActivity } from '../ws/activity.ts'
-import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../ws/fanout.ts'
 import { connectionRecord, recordConnection, removeConnection } from './store.ts'
 
 export interface ConnectionDeps {
@@ -61,7 +61,7 @@ export async function openConnection(deps: ConnectionDeps, event: ConnectionEven
   )
   const online = await markOnline(deps.redis, { ...event, now })
   if (online === 'ended') {
-    await removeConnection(dynamo, table, event.connectionId)
+    await removeConnection(dynamo, table, event.connectionId, event.userId)
     throw new UnauthorizedError('The session ended while the connection was opening.')
   }
   if (online === 'first') await announce(deps, event.userId, 'online', now)
@@ -77,7 +77,12 @@ export async function endConnection(
 ): Promise<void> {
   const now = event.now ?? Date.now()
   forgetActivity(event.connectionId)
-  const removed = await removeConnection(deps.fanout.dynamo, deps.fanout.table, event.connectionId)
+  const removed = await removeConnection(
+    deps.fanout.dynamo,
+    deps.fanout.table,
+    event.connectionId,
+    event.userId,
+  )
   const userId = event.userId ?? removed?.userId
   if (!userId) return
   const last = await markOffline(deps.redis, { connectionId: event.connectionId, userId, now })

@@ -1,8 +1,9 @@
 // The idle reaper: closes connections with no client frame for the idle timeout, and cleans up those already gone.
+
+import { idleConnections } from '../delivery/activity.ts'
+import { forEachBounded } from '../delivery/bounded.ts'
+import { closeConnection } from '../delivery/frames.ts'
 import { logger } from '../log.ts'
-import { idleConnections } from '../ws/activity.ts'
-import { forEachBounded } from '../ws/bounded.ts'
-import { closeConnection } from '../ws/frames.ts'
 import { type ConnectionDeps, endConnection } from './lifecycle.ts'
 
 export interface ReapOptions {

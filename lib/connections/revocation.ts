@@ -3,15 +3,14 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Redis } from '@upstash/redis'
 import type { SessionsEnded } from '../auth/sessions.ts'
-import { config } from '../config.ts'
+import { forEachBounded } from '../delivery/bounded.ts'
+import { closeConnection } from '../delivery/frames.ts'
 import { logger } from '../log.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
 import { redisClient } from '../stores/redis.ts'
 import { wsManagementClient } from '../stores/ws-management.ts'
-import { markSessionsEnded } from '../ws/admission.ts'
-import { forEachBounded } from '../ws/bounded.ts'
-import { closeConnection } from '../ws/frames.ts'
-import { userConnections } from './store.ts'
+import { markSessionsEnded } from './ended-sessions.ts'
+import { configuredConnectionsTable, userConnections } from './store.ts'
 
 /** Getters, so a revocation that finds no connection to close never needs the @connections endpoint. */
 export interface RevocationDeps {
@@ -24,7 +23,7 @@ export interface RevocationDeps {
 export const revocationDeps: RevocationDeps = {
   redis: redisClient,
   dynamo: dynamoClient,
-  table: () => config().CONNECTIONS_TABLE,
+  table: configuredConnectionsTable,
   management: wsManagementClient,
 }
 

@@ -1,7 +1,52 @@
-// The live WebSocket connections in DynamoDB: one item per connection, found by user through the byUser index.
-import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
-import { connectionsTable } from '../../infra/resources.ts'
-import { forEachBounded } from '../ws/bounded.ts'
+// The live WebSocket connections in DynamoDB: one item per connection (found by user and session through the byUser
+// index), and one per user listing its connection ids (read for fan-out, up to 100 users a request).
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb'
+import { requireSetting } from '../config.ts'
+import { connectionsTable, connectionTtlSeconds } from './table.ts'
+
+export { connectionTtlSeconds }
+
+const { partitionKey, userItem } = connectionsTable
+
+/** The configured table, for the functions given it. */
+export const configuredConnectionsTable = () =>
+  requireSetting('CONNECTIONS_TABLE', 'required to read or write live connections')
+
+/** The key of the item listing a user's connection ids. */
+const userKey = (userId: string) => ({ [partitionKey]: `${userItem.keyPrefix}${userId}` })
+
+/** Adds (ADD) or removes (DELETE) connection ids in the user's set: both atomic, both idempotent. */
+function changeUserSet(
+  db: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+  change: 'ADD' | 'DELETE',
+  connectionIds: readonly string[],
+  expiresAt?: number,
+) {
+  return db.send(
+    new UpdateCommand({
+      TableName: table,
+      Key: userKey(userId),
+      UpdateExpression: change === 'ADD' ? 'ADD #ids :ids SET #expires = :expires' : 'DELETE #ids :ids',
+      ExpressionAttributeNames: {
+        '#ids': userItem.connectionIds,
+        ...(change === 'ADD' && { '#expires': connectionsTable.ttlAttribute }),
+      },
+      ExpressionAttributeValues: {
+        ':ids': new Set(connectionIds),
+        ...(change === 'ADD' && { ':expires': expiresAt }),
+      },
+    }),
+  )
+}
 
 export interface ConnectionRecord {
   connectionId: string
@@ -12,9 +57,6 @@ export interface ConnectionRecord {
   /** Epoch seconds; DynamoDB's TTL removes records whose $disconnect never ran. */
   expiresAt: number
 }
-
-/** API Gateway ends a connection after 2 hours; the record outlives that a little so TTL never races a live one. */
-export const connectionTtlSeconds = 2 * 60 * 60 + 10 * 60
 
 export function connectionRecord(
   connectionId: string,
@@ -31,12 +73,16 @@ export function connectionRecord(
   }
 }
 
+/** The connection's item and its id in the user's set, written at once (dynalite has no transactions). */
 export async function recordConnection(
   db: DynamoDBDocumentClient,
   table: string,
   record: ConnectionRecord,
 ): Promise<void> {
-  await db.send(new PutCommand({ TableName: table, Item: { ...record } }))
+  await Promise.all([
+    db.send(new PutCommand({ TableName: table, Item: { ...record } })),
+    changeUserSet(db, table, record.userId, 'ADD', [record.connectionId], record.expiresAt),
+  ])
 }
 
 /**
@@ -46,45 +92,52 @@ export async function recordConnection(
 export const connectSettleSeconds = 30
 
 /**
- * Removes a connection that answered 410 Gone, unless it was recorded so recently that its $connect may still be
- * running (then it is kept: its $disconnect or TTL removes it if it never opens). Answers whether it was removed.
+ * Removes a connection of `userId` that answered 410 Gone, unless it was recorded so recently that its $connect
+ * may still be running (then it is kept: its $disconnect or TTL removes it if it never opens). An id left in the
+ * user's set without its item (a $disconnect that raced its own $connect) is removed too. Answers whether it was.
  */
 export async function removeGoneConnection(
   db: DynamoDBDocumentClient,
   table: string,
-  connectionId: string,
+  connection: { connectionId: string; userId: string },
   now = Date.now(),
 ): Promise<boolean> {
   try {
     await db.send(
       new DeleteCommand({
         TableName: table,
-        Key: { [connectionsTable.partitionKey]: connectionId },
-        ConditionExpression: 'connectedAt < :settled',
+        Key: { [partitionKey]: connection.connectionId },
+        ConditionExpression: 'attribute_not_exists(#key) OR connectedAt < :settled',
+        ExpressionAttributeNames: { '#key': partitionKey },
         ExpressionAttributeValues: { ':settled': new Date(now - connectSettleSeconds * 1000).toISOString() },
       }),
     )
-    return true
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return false
     throw error
   }
+  await changeUserSet(db, table, connection.userId, 'DELETE', [connection.connectionId])
+  return true
 }
 
-/** Removes the record and answers what it held, or undefined when it was already gone. */
+/**
+ * Removes the record, and its id from its user's set, and answers what the record held, or undefined when it was
+ * already gone. Given the user, both writes go at once; otherwise the set is changed once the record names its user.
+ */
 export async function removeConnection(
   db: DynamoDBDocumentClient,
   table: string,
   connectionId: string,
+  userId?: string,
 ): Promise<ConnectionRecord | undefined> {
-  const { Attributes } = await db.send(
-    new DeleteCommand({
-      TableName: table,
-      Key: { [connectionsTable.partitionKey]: connectionId },
-      ReturnValues: 'ALL_OLD',
-    }),
+  const removing = db.send(
+    new DeleteCommand({ TableName: table, Key: { [partitionKey]: connectionId }, ReturnValues: 'ALL_OLD' }),
   )
-  return Attributes as ConnectionRecord | undefined
+  const fromSet = userId ? changeUserSet(db, table, userId, 'DELETE', [connectionId]) : undefined
+  const [{ Attributes }] = await Promise.all([removing, fromSet])
+  const removed = Attributes as ConnectionRecord | undefined
+  if (!userId && removed) await changeUserSet(db, table, removed.userId, 'DELETE', [connectionId])
+  return removed
 }
 
 /** A user's connections through the byUser index, each with the session it was opened with (when recorded). */
@@ -106,14 +159,14 @@ export async function userConnections(
           '#session': 'sessionId',
         },
         ExpressionAttributeValues: { ':user': userId },
-        ProjectionExpression: `${connectionsTable.partitionKey}, #session`,
+        ProjectionExpression: `${partitionKey}, #session`,
         ExclusiveStartKey: startKey,
       }),
     )
     for (const item of page.Items ?? []) {
       const sessionId = item.sessionId
       found.push({
-        connectionId: String(item[connectionsTable.partitionKey]),
+        connectionId: String(item[partitionKey]),
         ...(typeof sessionId === 'string' && { sessionId }),
       })
     }
@@ -122,21 +175,79 @@ export async function userConnections(
   return found
 }
 
-async function connectionIdsOf(db: DynamoDBDocumentClient, table: string, userId: string): Promise<string[]> {
-  return (await userConnections(db, table, userId)).map((connection) => connection.connectionId)
+/** Keys BatchGetItem takes in one request. */
+export const usersPerLookup = 100
+const lookupAttempts = 5
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** One BatchGetItem of at most 100 users, its unprocessed keys asked again with backoff; calls `found` per user. */
+async function lookUpChunk(
+  db: DynamoDBDocumentClient,
+  table: string,
+  userIds: readonly string[],
+  found: (userId: string, connectionIds: string[]) => void,
+): Promise<void> {
+  const userOf = new Map(userIds.map((userId) => [userKey(userId)[partitionKey] as string, userId]))
+  let keys: Record<string, unknown>[] = userIds.map(userKey)
+  for (let attempt = 1; keys.length > 0; attempt++) {
+    const { Responses, UnprocessedKeys } = await db.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [table]: {
+            Keys: keys,
+            ProjectionExpression: '#key, #ids',
+            ExpressionAttributeNames: { '#key': partitionKey, '#ids': userItem.connectionIds },
+          },
+        },
+      }),
+    )
+    const unprocessed = UnprocessedKeys?.[table]?.Keys ?? []
+    const pending = new Set(unprocessed.map((key) => String(key[partitionKey])))
+    for (const item of Responses?.[table] ?? []) {
+      const key = String(item[partitionKey])
+      const userId = userOf.get(key)
+      if (userId === undefined) continue
+      userOf.delete(key)
+      const ids = item[userItem.connectionIds]
+      found(userId, ids instanceof Set ? [...ids].map(String) : [])
+    }
+    if (pending.size > 0 && attempt >= lookupAttempts)
+      throw new Error(`connections of ${pending.size} users not read: DynamoDB kept them unprocessed`)
+    // A key neither answered nor left unprocessed has no item: a user with no live connection.
+    for (const [key, userId] of userOf) {
+      if (pending.has(key)) continue
+      userOf.delete(key)
+      found(userId, [])
+    }
+    keys = unprocessed
+    if (keys.length > 0) await sleep(25 * 2 ** attempt * (0.5 + Math.random()))
+  }
 }
 
-const queryConcurrency = 16
+/**
+ * Every given user's connection ids, handed to `found` as each request's answer arrives (an empty list for a user
+ * with none): one BatchGetItem per 100 users, all at once, so a room of any size costs one round trip.
+ */
+export async function lookUpConnections(
+  db: DynamoDBDocumentClient,
+  table: string,
+  userIds: readonly string[],
+  found: (userId: string, connectionIds: string[]) => void,
+): Promise<void> {
+  const unique = [...new Set(userIds)]
+  const chunks: string[][] = []
+  for (let start = 0; start < unique.length; start += usersPerLookup)
+    chunks.push(unique.slice(start, start + usersPerLookup))
+  await Promise.all(chunks.map((chunk) => lookUpChunk(db, table, chunk, found)))
+}
 
-/** Every given user's connection ids (an empty list for a user with none): one index query per user, concurrently. */
+/** Every given user's connection ids (an empty list for a user with none), once all are read. */
 export async function connectionsOf(
   db: DynamoDBDocumentClient,
   table: string,
   userIds: readonly string[],
 ): Promise<Map<string, string[]>> {
   const found = new Map<string, string[]>(userIds.map((userId) => [userId, []]))
-  await forEachBounded([...found.keys()], queryConcurrency, async (userId) => {
-    found.set(userId, await connectionIdsOf(db, table, userId))
-  })
+  await lookUpConnections(db, table, userIds, (userId, connectionIds) => found.set(userId, connectionIds))
   return found
 }

@@ -1,9 +1,10 @@
 // Delivery markers: a member's cumulative "received up to seq", and the `delivered` frame its move sends to senders.
+
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { audienceOf } from './audience.ts'
 
 export interface DeliveryMarker {

@@ -2,6 +2,7 @@
 // the owner may hand the group over. Each change is logged as the conversation's events and told to the members.
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
 import { type ConversationEventFrame, logEvents } from '../events/conversation-log.ts'
 import { logger } from '../log.ts'
@@ -12,7 +13,6 @@ import {
 } from '../protocol/http/conversations.ts'
 import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { type MemberRole, type Membership, mayMessage, membershipOf } from './access.ts'
 
 /**

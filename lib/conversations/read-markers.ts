@@ -1,9 +1,10 @@
 // Read markers: a member's last read seq moves forward only, and the other members hear when it does.
+
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { NotFoundError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { audienceOf } from './audience.ts'
 
 export interface ReadMarker {

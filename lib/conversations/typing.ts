@@ -1,9 +1,9 @@
 // Typing indicators: relayed to the other members online, never stored, and limited so a flood stays small.
 import type { Redis } from '@upstash/redis'
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { frames, type TypingAction } from '../protocol/ws.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { typingAudience } from './audience.ts'
 
 /** Per user and conversation: ordinary typing (a start, a stop, a start again) passes; a flood does not. */

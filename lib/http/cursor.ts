@@ -1,5 +1,5 @@
 // Opaque list cursors: a small JSON object, base64url-encoded, validated on the way back in.
-import { z } from 'zod'
+import * as z from 'zod'
 import { InvalidError } from '../errors.ts'
 
 export interface CursorCodec<T> {

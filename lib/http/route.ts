@@ -1,6 +1,6 @@
 // Typed routes over the shared stack: limits, authentication and guards, body parsing, then zod validation.
 import type { Context } from 'aws-lambda'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { type Audit, mongoAudit, type RequestMeta } from '../audit/log.ts'
 import type { Caller } from '../auth/caller.ts'
 import { config } from '../config.ts'

@@ -1,6 +1,6 @@
 // zod validation of body, path and query: the handler sees typed values, the client a field-by-field 400.
 import type middy from '@middy/core'
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { type FieldError, InvalidError } from '../errors.ts'
 import type { HttpContext, HttpEvent, HttpResult } from './stack.ts'
 

@@ -1,39 +1,22 @@
-// The WebSocket actions of messaging: each reads its frame, runs the domain call for the connection's user.
-
+// The WebSocket actions of messages: sendMessage and the message changes (editMessage, deleteMessage, react). Each
+// reads its frame, runs the domain call for the connection's user. typing and markRead live in
+// conversations/actions.ts, so their functions bundle no MongoDB, S3 or SQS client.
 import { config } from '../config.ts'
-import { acknowledgeDelivery, announceDelivery } from '../conversations/delivery-markers.ts'
-import { announceRead, markRead } from '../conversations/read-markers.ts'
-import { relayTyping } from '../conversations/typing.ts'
 import {
-  ackDeliveryAction as ackDeliveryFrame,
   deleteMessageAction as deleteMessageFrame,
   editMessageAction as editMessageFrame,
   frames,
-  markReadAction as markReadFrame,
   reactAction as reactFrame,
   sendMessageAction as sendMessageFrame,
-  typingAction as typingFrame,
 } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
+import { afterAdmission } from '../ws/admission.ts'
 import type { WsRoute } from '../ws/handler.ts'
 import { type MessagingDeps, messageStores } from './deps.ts'
 import { parseFrame } from './frame-input.ts'
 import { deleteMessage, editMessage, type LifecycleContext, react } from './lifecycle.ts'
 import { sendMessage } from './send.ts'
 import type { SendingDeps } from './sending-deps.ts'
-
-/**
- * The sender's limit, answered only once the connection's frame is admitted too: the limit is checked in the
- * first store round trip, before anything is written, so the admission rides in that round trip for free.
- */
-function afterAdmission(limiter: Limiter, admitted: Promise<void>): Limiter {
-  return {
-    consume: async (identifier) => (await Promise.all([limiter.consume(identifier), admitted]))[0],
-    ensureRemaining: async (identifier) => {
-      await Promise.all([limiter.ensureRemaining(identifier), admitted])
-    },
-  }
-}
 
 export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute {
   return async (event, socket) => {
@@ -45,28 +28,6 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
       exceptConnectionId: socket.connectionId,
       acknowledge: (sent) => socket.reply(frames.messageAck(input.clientMsgId, sent.message)),
     })
-  }
-}
-
-export function typingAction(deps: MessagingDeps, limiter: Limiter): WsRoute {
-  return async (event, socket) => {
-    const frame = parseFrame(event, typingFrame)
-    const admittedLimiter = afterAdmission(limiter, socket.admitted)
-    await relayTyping(
-      { sql: await deps.sql(), limiter: admittedLimiter, fanout: deps.fanout },
-      socket.userId,
-      frame,
-    )
-  }
-}
-
-export function markReadAction(deps: MessagingDeps): WsRoute {
-  return async (event, socket) => {
-    const frame = parseFrame(event, markReadFrame)
-    // Moving the marker is the first thing this route does, so it waits for the admission first.
-    await socket.admitted
-    const marker = await markRead(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
-    await announceRead(deps.fanout, marker, socket.connectionId)
   }
 }
 
@@ -97,15 +58,5 @@ export function messageChangeAction(deps: MessagingDeps): WsRoute {
     if (frame.action === 'editMessage') await editMessage(ctx, socket.userId, frame)
     else if (frame.action === 'deleteMessage') await deleteMessage(ctx, socket.userId, frame)
     else await react(ctx, socket.userId, frame)
-  }
-}
-
-/** A device says it has received everything up to `seq`; the senders of what that newly covers get `delivered`. */
-export function ackDeliveryAction(deps: MessagingDeps): WsRoute {
-  return async (event, socket) => {
-    const frame = parseFrame(event, ackDeliveryFrame)
-    await socket.admitted
-    const marker = await acknowledgeDelivery(await deps.sql(), socket.userId, frame.conversationId, frame.seq)
-    await announceDelivery(deps.fanout, marker)
   }
 }

@@ -1,26 +1,17 @@
 // The stores and services the messaging actions reach, as lazy getters: the real ones here, others in tests.
 import type { Redis } from '@upstash/redis'
 import type { Db } from 'mongodb'
+import { type LiveDeps, liveDeps } from '../conversations/live-deps.ts'
 import { createLimiter, type Limiter } from '../rate-limit/limiter.ts'
 import { mongoDb } from '../stores/mongo.ts'
-import { postgresClient, type Sql } from '../stores/postgres.ts'
-import { redisClient } from '../stores/redis.ts'
-import { type FanoutDeps, fanoutDeps } from '../ws/fanout.ts'
+import type { Sql } from '../stores/postgres.ts'
 import { storeFault } from './store.ts'
 
-export interface MessagingDeps {
-  sql: () => Promise<Sql>
+export interface MessagingDeps extends LiveDeps {
   mongo: () => Promise<Db>
-  redis: () => Promise<Redis>
-  fanout: () => FanoutDeps
 }
 
-export const messagingDeps: MessagingDeps = {
-  sql: postgresClient,
-  mongo: mongoDb,
-  redis: redisClient,
-  fanout: fanoutDeps,
-}
+export const messagingDeps: MessagingDeps = { ...liveDeps, mongo: mongoDb }
 
 /** Messages one user may send, over HTTP and WebSocket together: bursts pass, a flood does not. */
 export const sendRule = { name: 'messages', limit: 100, window: '10 s' } as const

@@ -1,5 +1,5 @@
 // Client frames read strictly: a size cap before parsing, then a zod schema, with field errors like HTTP's.
-import type { z } from 'zod'
+import type * as z from 'zod'
 import { InvalidError, PayloadTooLargeError } from '../errors.ts'
 import type { WsEvent } from '../ws/handler.ts'
 

@@ -1,6 +1,6 @@
 // History pages by seq, read by `_id`: newest first by default, or forward from `after`.
 import type { Db } from 'mongodb'
-import { z } from 'zod'
+import * as z from 'zod'
 import { NotFoundError } from '../errors.ts'
 import { cursorCodec } from '../http/cursor.ts'
 import type { HistoryQuery, MessageVersions } from '../protocol/http/conversations.ts'

@@ -3,6 +3,7 @@ import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import type { MemberRole } from '../conversations/access.ts'
 import { blockersOf } from '../conversations/audience.ts'
+import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { NotFoundError } from '../errors.ts'
 import {
   type ConversationEventFrame,
@@ -13,7 +14,6 @@ import {
 import { logger } from '../log.ts'
 import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { deliverToUsers, type FanoutDeps } from '../ws/fanout.ts'
 import { type Actor, deleted, edited, reacted } from './lifecycle-rules.ts'
 import { type MessageDocument, messageId, messagesOf, reactionCountsOf, storeFault } from './store.ts'
 

@@ -2,6 +2,8 @@
 import type { Db } from 'mongodb'
 import { blockersOf } from '../conversations/audience.ts'
 import { directConversationId, directKey } from '../conversations/direct.ts'
+import { deliverToUsers } from '../delivery/fanout.ts'
+import { type DeliveryView, inlineDeliveryLimit, queueDelivery } from '../delivery/jobs.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
 import { conversationEventId, recordEvents } from '../events/conversation-log.ts'
 import { logger } from '../log.ts'
@@ -12,7 +14,6 @@ import { frames } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
-import { deliverToUsers } from '../ws/fanout.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
   hiddenQuoteView,
@@ -26,7 +27,7 @@ import {
   storeFault,
 } from './store.ts'
 
-export interface SendContext extends Pick<SendingDeps, 'fanout' | 'uploads' | 'notifications'> {
+export interface SendContext extends Pick<SendingDeps, 'fanout' | 'uploads' | 'notifications' | 'delivery'> {
   sql: Sql
   mongo: Db
   limiter: Limiter
@@ -132,7 +133,7 @@ async function recordAttachments(sql: Sql, conversationId: string, keys: readonl
  * seq is left empty only when such a send is never retried.
  */
 export async function storeMessage(
-  ctx: Omit<SendContext, 'fanout' | 'notifications'>,
+  ctx: Omit<SendContext, 'fanout' | 'notifications' | 'delivery'>,
   senderId: string,
   to: Destination,
   input: MessageInput,
@@ -232,7 +233,10 @@ export interface SendOptions {
 
 /**
  * Stores, acknowledges, then sends `message.new` to every connection of every member but the sending one (the
- * sender's other devices included; in a group, members who blocked the sender get it hidden) and queues a notification job for each member with none. A retry is
+ * sender's other devices included; in a group, members who blocked the sender get it hidden, and a reply quoting a
+ * blocked member's message quotes it hidden to the blocker) and queues a notification job for each member with none
+ * but those who blocked the sender: itself in a room of up to `inlineDeliveryLimit` members, through delivery jobs
+ * (the worker does both, each job carrying its recipients' view) in a larger one. A retry is
  * acknowledged again and delivered to no one a second time: anyone who missed the first delivery sees the gap in
  * seq and reads it from the history. Once the message is stored, a failed ack, delivery, job or attachment tag is
  * logged and never fails the send.
@@ -260,23 +264,33 @@ export async function sendMessage(
     // A reply in a group quotes its parent hidden to the members who blocked the parent's sender.
     const quoteHidden =
       sent.group && message.replyTo ? await blockersOf(ctx.sql, message.replyTo.senderId, shown) : new Set()
+    // Each group of members with the view it is sent; members who blocked the sender get no notification of it.
+    const views: DeliveryView[] = [
+      { message, recipientIds: shown.filter((id) => !quoteHidden.has(id)), notifyOffline: true },
+      {
+        message: hiddenQuoteView(message),
+        recipientIds: shown.filter((id) => quoteHidden.has(id)),
+        notifyOffline: true,
+      },
+      { message: hiddenView(message), recipientIds: sent.hiddenFrom, notifyOffline: false },
+    ].filter((view) => view.recipientIds.length > 0)
     const except = { exceptConnectionId: options.exceptConnectionId }
-    const to = (userIds: string[], view: Message) =>
-      userIds.length > 0 ? deliverToUsers(ctx.fanout(), userIds, frames.messageNew(view), except) : undefined
-    const [delivery, quotedHidden] = await Promise.all([
-      to(
-        shown.filter((id) => !quoteHidden.has(id)),
-        message,
-      ),
-      to(
-        shown.filter((id) => quoteHidden.has(id)),
-        hiddenQuoteView(message),
-      ),
-      to(sent.hiddenFrom, hiddenView(message)),
-    ])
-    // Members who blocked the sender get no notification of the message.
-    const offline = [...(delivery?.offlineUserIds ?? []), ...(quotedHidden?.offlineUserIds ?? [])]
-    await notifyOffline(ctx.notifications(), message, offline)
+    if (sent.memberIds.length > inlineDeliveryLimit) {
+      await queueDelivery(ctx.delivery(), views, except)
+      return
+    }
+    const offline = await Promise.all(
+      views.map(async (view) => {
+        const delivery = await deliverToUsers(
+          ctx.fanout(),
+          view.recipientIds,
+          frames.messageNew(view.message),
+          except,
+        )
+        return view.notifyOffline ? delivery.offlineUserIds : []
+      }),
+    )
+    await notifyOffline(ctx.notifications(), message, offline.flat())
   }
   const keys = message.attachments.map((attachment) => attachment.key)
   await Promise.all([

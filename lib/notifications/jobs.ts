@@ -1,13 +1,9 @@
 // Notification jobs: their schema, their ids, and how producers queue them (SendMessageBatch, ten at a time).
 import { createHash } from 'node:crypto'
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs'
-import { z } from 'zod'
-import { config } from '../config.ts'
-import { sqsClient } from '../stores/sqs.ts'
+import type { SQSClient } from '@aws-sdk/client-sqs'
+import * as z from 'zod'
+import { requireSetting } from '../config.ts'
+import { type JobQueue, sendJobs, sqsClient } from '../stores/sqs.ts'
 
 const profile = z.strictObject({
   id: z.uuid(),
@@ -59,39 +55,11 @@ export function jobIdOf(job: NotificationJobInput): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
-export interface JobQueue {
-  sqs: SQSClient
-  queueUrl: string
-}
+export type { JobQueue }
 
 /** The configured notification queue, through the process's shared SQS client unless given another. */
 export function jobQueue(sqs: SQSClient = sqsClient()): JobQueue {
-  return { sqs, queueUrl: config().NOTIFICATIONS_QUEUE_URL }
-}
-
-const batchLimit = 10
-const sendAttempts = 3
-
-async function sendChunk(sqs: SQSClient, queueUrl: string, jobs: NotificationJob[]): Promise<void> {
-  let pending: SendMessageBatchRequestEntry[] = jobs.map((job, index) => ({
-    Id: String(index),
-    MessageBody: JSON.stringify(job),
-    MessageAttributes: { kind: { DataType: 'String', StringValue: job.kind } },
-  }))
-  for (let attempt = 1; ; attempt++) {
-    const { Failed = [] } = await sqs.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: pending }),
-    )
-    if (Failed.length === 0) return
-    // An entry SQS failed on its side is sent again as it was, job id and all; one it refused as malformed is not.
-    const retryable = Failed.every((failure) => !failure.SenderFault)
-    if (!retryable || attempt >= sendAttempts) {
-      const reasons = [...new Set(Failed.map((failure) => failure.Code ?? 'unknown'))].join(', ')
-      throw new Error(`${Failed.length} notification jobs were not queued (${reasons})`)
-    }
-    const failedIds = new Set(Failed.map((failure) => failure.Id))
-    pending = pending.filter((entry) => failedIds.has(entry.Id))
-  }
+  return { sqs, queueUrl: requireSetting('NOTIFICATIONS_QUEUE_URL', 'required to queue notification jobs') }
 }
 
 /**
@@ -106,9 +74,9 @@ export async function enqueueNotifications(
   const jobs = inputs.map((input) =>
     notificationJob.parse({ ...input, jobId: input.jobId ?? jobIdOf(input) }),
   )
-  const chunks: NotificationJob[][] = []
-  for (let start = 0; start < jobs.length; start += batchLimit)
-    chunks.push(jobs.slice(start, start + batchLimit))
-  await Promise.all(chunks.map((chunk) => sendChunk(sqs, queueUrl, chunk)))
+  await sendJobs(
+    { sqs, queueUrl },
+    jobs.map((job) => ({ body: JSON.stringify(job), kind: job.kind })),
+  )
   return jobs
 }

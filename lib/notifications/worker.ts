@@ -1,10 +1,10 @@
 // One notification job off the queue: validated, written to the user's inbox once, pushed to their live connections.
 import type { SQSRecord } from 'aws-lambda'
 import type { Db } from 'mongodb'
+import type { Frame } from '../delivery/frames.ts'
 import { InvalidError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { frames } from '../protocol/ws.ts'
-import type { Frame } from '../ws/frames.ts'
 import { recordNotification } from './inbox.ts'
 import { type NotificationJob, notificationJob } from './jobs.ts'
 

@@ -1,9 +1,9 @@
 // Who is online and when each user was last seen, in Redis: a set of live connection ids per user and a last-seen hash.
 import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
-import { connectionTtlSeconds } from '../connections/store.ts'
-import { connectionKeys, hashValues } from '../ws/activity.ts'
-import { sessionEndedKey } from '../ws/admission.ts'
+import { sessionEndedKey } from '../connections/ended-sessions.ts'
+import { connectionTtlSeconds } from '../connections/table.ts'
+import { connectionKeys, hashValues } from '../delivery/activity.ts'
 
 const connectionsKey = (userId: string) => `${config().STAGE}:presence:conns:${userId}`
 /** Hash: user id -> ms of the user's last connect or disconnect. */

@@ -1,5 +1,5 @@
 // What HTTP responses and server frames carry about users, friendships, conversations, presence and notifications.
-import { z } from 'zod'
+import * as z from 'zod'
 import { message } from './messages.ts'
 import { id, isoTime, page, seq } from './shared.ts'
 

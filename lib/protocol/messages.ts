@@ -1,5 +1,5 @@
 // Messages on the wire: what a sent message may hold (HTTP and WebSocket alike) and what every client reads back.
-import { z } from 'zod'
+import * as z from 'zod'
 import { id, isoTime, seq } from './shared.ts'
 
 /** In UTF-16 code units, as clients count a string's length. */

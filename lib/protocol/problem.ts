@@ -1,5 +1,5 @@
 // RFC 9457 problem documents: the body of every HTTP error, and the codes an `error` frame shares with it.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** The `code` of a problem document and of an `error` frame; each is one typed error of lib/errors.ts. */
 export const errorCode = z.enum([

@@ -1,5 +1,5 @@
 // The small shapes every list and every message reference shares: ids, seq, times, cursors, limits, pages.
-import { z } from 'zod'
+import * as z from 'zod'
 
 /** PostgreSQL prints uuids in lower case; ids are compared and ordered as it prints them. */
 export const entityId = (what: string) =>

@@ -1,6 +1,6 @@
 // The WebSocket protocol: every client action and every server frame as a schema, and the builders the server
 // makes its frames with, so no frame leaves it in a shape this file does not describe.
-import { z } from 'zod'
+import * as z from 'zod'
 import { conversationId, memberId } from '../conversations/fields.ts'
 import { notification, publicProfile } from './entities.ts'
 import {

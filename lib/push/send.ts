@@ -1,11 +1,11 @@
 // Web Push of a new message to a user's subscribed browsers: encrypted per RFC 8291, signed with VAPID (RFC 8292).
 import webpush from 'web-push'
 import type { VapidKeys } from '../config.ts'
+import { forEachBounded } from '../delivery/bounded.ts'
 import { logger } from '../log.ts'
 import type { NotificationJob } from '../notifications/jobs.ts'
 import type { MessagePushPayload } from '../protocol/http/push.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { forEachBounded } from '../ws/bounded.ts'
 import type { EndpointPolicy, Resolve } from './endpoints.ts'
 import { forgetGoneSubscription, type PushSubscriptionRow, pushTargetsOf } from './subscriptions.ts'
 import { postPush } from './transport.ts'

@@ -1,10 +1,10 @@
 // GET /uploads/{key}: a short-lived presigned GET for the owner and for members of a conversation that holds it.
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { uploadsBucket } from '../../infra/resources.ts'
 import type { Audit } from '../audit/log.ts'
 import { NotFoundError } from '../errors.ts'
 import type { Sql } from '../stores/postgres.ts'
+import { uploadsBucket } from './bucket.ts'
 import { dispositionOf } from './content-types.ts'
 import { parseAttachedKey, parseUploadKey } from './keys.ts'
 import { originalNameOf } from './original-name.ts'

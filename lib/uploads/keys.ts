@@ -1,6 +1,6 @@
 // Object keys: uploads at `uploads/<owner id>/<random id>/<safe name>`, and the pinned copies of attached ones.
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
+import * as z from 'zod'
 import { uploadKeyPattern as keyPattern, safeNamePattern as safeName } from '../protocol/messages.ts'
 
 const uuid = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'

@@ -1,6 +1,6 @@
 // An attached file's pinned copy: the checked upload copied, only if unchanged, to a key no presigned POST can write.
 import { CopyObjectCommand, GetObjectTaggingCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3'
-import { uploadsBucket } from '../../infra/resources.ts'
+import { uploadsBucket } from './bucket.ts'
 import { parseAttachedKey } from './keys.ts'
 import type { UploadStore } from './store.ts'
 

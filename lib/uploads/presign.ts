@@ -1,9 +1,9 @@
 // POST /uploads: a presigned POST whose signed policy pins the key, the exact type and the exact size.
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post'
-import { uploadsBucket } from '../../infra/resources.ts'
 import type { Audit } from '../audit/log.ts'
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts'
 import type { UploadRequest } from '../protocol/http/files.ts'
+import { uploadsBucket } from './bucket.ts'
 import { allowedContentTypes, isAllowedContentType } from './content-types.ts'
 import { newUploadKey } from './keys.ts'
 import { encodeOriginalName, originalNameField } from './original-name.ts'

@@ -1,5 +1,5 @@
 // The rules for each user field, shared by signup, profile edits, admin edits and the create-admin command.
-import { z } from 'zod'
+import * as z from 'zod'
 
 export const userId = z.uuid({ message: 'must be a user id (UUID)' })
 

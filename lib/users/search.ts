@@ -1,5 +1,5 @@
 // User search by username and display name: prefix and trigram (fuzzy) matches, best first, keyset-paginated.
-import { z } from 'zod'
+import * as z from 'zod'
 import { cursorCodec } from '../http/cursor.ts'
 import type { SearchQuery } from '../protocol/http/users.ts'
 import type { Page } from '../protocol/shared.ts'

@@ -1,7 +1,8 @@
 // Whether a connection's frame may be served: its session still live and the connection within its frame limit.
 import type { Redis } from '@upstash/redis'
 import { config } from '../config.ts'
-import { connectionTtlSeconds } from '../connections/store.ts'
+import { sessionEndedKey } from '../connections/ended-sessions.ts'
+import type { Limiter } from '../rate-limit/limiter.ts'
 
 /** Per connection, over every route (ping and $default included): a token bucket, and when a flood ends the socket. */
 export const frameRule = {
@@ -13,20 +14,7 @@ export const frameRule = {
   closeAfterRefused: 40,
 } as const
 
-/** A revoked session's marker outlives any connection it could have opened (API Gateway's 2 h limit, plus margin). */
-export const sessionEndedTtlSeconds = connectionTtlSeconds
-
-export const sessionEndedKey = (sessionId: string, stage = config().STAGE) => `${stage}:ws:ended:${sessionId}`
 const framesKey = (connectionId: string, stage = config().STAGE) => `${stage}:ws:frames:${connectionId}`
-
-/** Marks sessions ended, so any connection of theirs is refused its next frame (and its $connect, if still running). */
-export async function markSessionsEnded(redis: Redis, sessionIds: readonly string[]): Promise<void> {
-  if (sessionIds.length === 0) return
-  const pipeline = redis.pipeline()
-  for (const sessionId of sessionIds)
-    pipeline.set(sessionEndedKey(sessionId), '1', { ex: sessionEndedTtlSeconds })
-  await pipeline.exec()
-}
 
 export type Admission =
   | { verdict: 'admitted' }
@@ -91,4 +79,17 @@ export async function admitFrame(
   if (verdict === 0) return { verdict: 'session_ended' }
   if (verdict === 1) return { verdict: 'admitted' }
   return { verdict: 'limited', retryAfterMs, warn: verdict === 3, close: verdict === 4 }
+}
+
+/**
+ * The sender's limit, answered only once the connection's frame is admitted too: the limit is checked in the
+ * first store round trip, before anything is written, so the admission rides in that round trip for free.
+ */
+export function afterAdmission(limiter: Limiter, admitted: Promise<void>): Limiter {
+  return {
+    consume: async (identifier) => (await Promise.all([limiter.consume(identifier), admitted]))[0],
+    ensureRemaining: async (identifier) => {
+      await Promise.all([limiter.ensureRemaining(identifier), admitted])
+    },
+  }
 }

@@ -3,13 +3,13 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import type { Redis } from '@upstash/redis'
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda'
+import { touchActivity } from '../delivery/activity.ts'
+import { closeConnection, type Frame, postFrame } from '../delivery/frames.ts'
 import { isAppError, RateLimitedError, UnauthorizedError, UnavailableError } from '../errors.ts'
 import { logger } from '../log.ts'
 import { frames, type ServerFrameOf } from '../protocol/ws.ts'
 import { redisClient } from '../stores/redis.ts'
-import { touchActivity } from './activity.ts'
 import { type Admission, admitFrame } from './admission.ts'
-import { closeConnection, type Frame, postFrame } from './frames.ts'
 
 export type WsEvent = APIGatewayProxyWebsocketEventV2
 export type WsResult = APIGatewayProxyResultV2

@@ -42,6 +42,12 @@ describe('the capacity plan', () => {
     expect(mongoPoolSizePerInstance).toBe(mongoMaxPoolSize)
   })
 
+  test("sizes the delivery worker from its share of API Gateway's account request rate", () => {
+    // 10,000 requests/s: half for launch, a tenth for trial, at 640 posts/s per instance.
+    expect(launch.deliveryMaxConcurrency).toBe(7)
+    expect(trial.deliveryMaxConcurrency).toBe(2)
+  })
+
   test('reserves concurrency for the handshake path from the storm rate and each function p99', () => {
     // 10,000 users over 30 s is 333.3 handshakes a second: x 0.3 s, x 0.5 s, x 0.5 s.
     expect(launch.reserved).toEqual({ authorizer: 100, $connect: 167, $disconnect: 167 })
@@ -138,6 +144,16 @@ describe.each([
     )
     for (const name of ['wsSendMessage', 'conversations', 'notify', 'health'])
       expect(lambdaOf(template, name).Properties.ReservedConcurrentExecutions).toBeUndefined()
+  })
+
+  test("caps the delivery worker at its share of API Gateway's request rate", () => {
+    const deliver = Object.entries(template.findResources('AWS::Lambda::Function')).find(([, r]) =>
+      String(r.Metadata?.['aws:cdk:path']).endsWith('/deliver/Function/Resource'),
+    )?.[0]
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: deliver },
+      ScalingConfig: { MaximumConcurrency: capacity.deliveryMaxConcurrency },
+    })
   })
 
   test('caps the notification worker at the MongoDB budget', () => {

@@ -52,6 +52,9 @@ export const fixtureRoutes: RouteTable = {
       (route) => route.routeKey,
     ),
   },
-  queueConsumers: [{ queue: 'notifications', function: 'notify', batchSize: 10, maxReceiveCount: 5 }],
+  queueConsumers: [
+    { queue: 'notifications', function: 'notify', batchSize: 10, maxReceiveCount: 5 },
+    { queue: 'delivery', function: 'deliver', batchSize: 10, maxReceiveCount: 3 },
+  ],
   schedules: [{ name: 'reapIdle', function: 'reapIdle', everyMinutes: 1 }],
 }

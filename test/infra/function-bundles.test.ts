@@ -55,8 +55,9 @@ describe('function bundles', () => {
       expect(
         bundle.code.startsWith("import { createRequire } from 'node:module'; const require = createRequire("),
       ).toBe(true)
-      // Minified: long lines, not one statement per line.
-      expect(bundle.code.length / bundle.code.split('\n').length).toBeGreaterThan(1000)
+      // Minified: long lines, not one statement per line (unminified code averages under 40 characters a
+      // line); SQL in template literals keeps its newlines, so a small bundle with queries averages under 1,000.
+      expect(bundle.code.length / bundle.code.split('\n').length).toBeGreaterThan(500)
     }
   })
 

@@ -134,6 +134,23 @@ describe('alarms for what only AWS can show', () => {
     })
   })
 
+  test('the oldest delivery job’s age (30 s: members waiting on a message), and its dead-letter queue’s depth', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...toTopic,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: statefulOutput('DeliveryQueue[0-9A-F]+QueueName') }],
+      Threshold: 30,
+    })
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ...toTopic,
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: statefulOutput('DeliveryQueueDeadLetterQueue.*QueueName') }],
+      Threshold: 0,
+    })
+  })
+
   test('errors of the signing-key rotation', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       ...toTopic,

@@ -126,7 +126,7 @@ describe('connections table', () => {
             { AttributeName: connectionsTable.byUserIndex.partitionKey, KeyType: 'HASH' },
             { AttributeName: connectionsTable.byUserIndex.sortKey, KeyType: 'RANGE' },
           ],
-          // Fan-out reads connection ids, revocation their sessions: the index carries those and nothing else.
+          // Revocation reads a user's connections with their sessions: the index carries those and nothing else.
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['sessionId'] },
         }),
       ],
@@ -143,9 +143,9 @@ describe('notification queue', () => {
     })
   })
 
-  test('both queues are encrypted and refuse requests without TLS', () => {
+  test('every queue (notifications, delivery, and their dead letters) is encrypted and refuses requests without TLS', () => {
     const queues = logicalIds(dev, 'AWS::SQS::Queue', { Properties: { SqsManagedSseEnabled: true } })
-    expect(queues).toHaveLength(2)
+    expect(queues).toHaveLength(4)
     for (const queue of queues) {
       dev.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queue }],

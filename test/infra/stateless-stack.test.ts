@@ -29,6 +29,12 @@ function functionView(template: Template, name: string) {
   return { logicalId, props: lambda.Properties, statements, actions }
 }
 
+/** Whether the statements let the role send to the queue whose logical id contains `queue`. */
+const sendsTo = (statements: Statement[], queue: string) =>
+  statements.some(
+    (st) => [st.Action].flat().includes('sqs:SendMessage') && JSON.stringify(st.Resource).includes(queue),
+  )
+
 /** A value read from the stateful stack's output whose name matches `pattern` (Match for templates, expect for values). */
 const statefulOutput = (pattern: string) =>
   Match.objectLike({
@@ -116,8 +122,19 @@ describe.each([
         ALLOWED_ORIGINS: 'http://localhost:5173',
         IDLE_TIMEOUT_MINUTES: '5',
         UPLOAD_MAX_BYTES: String(25 * 1024 * 1024),
-        CONNECTIONS_TABLE: 'chat-service-dev-connections',
       })
+      // A resource's name goes only to the functions that use (or probe) it.
+      const reaches = [...uses, ...(routes.functions[name]?.probes ?? [])] as readonly Store[]
+      const named: [Store, string, unknown][] = [
+        ['connections', 'CONNECTIONS_TABLE', 'chat-service-dev-connections'],
+        ['uploads', 'UPLOADS_BUCKET', expect.anything()],
+        ['notifications', 'NOTIFICATIONS_QUEUE_URL', statefulValue('RefNotificationQueue')],
+        ['delivery', 'DELIVERY_QUEUE_URL', statefulValue('RefDeliveryQueue')],
+      ]
+      for (const [store, variable, value] of named) {
+        if (reaches.includes(store)) expect(variables[variable]).toEqual(value)
+        else expect(variables[variable]).toBeUndefined()
+      }
       if (uses.includes('wsManagement')) {
         expect(JSON.stringify(variables.WS_MANAGEMENT_ENDPOINT)).toMatch(/"https:\/\/".*execute-api.*"\/dev"/)
       }
@@ -131,7 +148,8 @@ describe.each([
     redis: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsUpstash')),
     connections: (_s, a) => a.includes('dynamodb:PutItem'),
     uploads: (_s, a) => a.includes('s3:PutObject') && a.includes('s3:GetObject'),
-    notifications: (_s, a) => a.includes('sqs:SendMessage'),
+    notifications: (s) => sendsTo(s, 'NotificationQueue'),
+    delivery: (s) => sendsTo(s, 'DeliveryQueue'),
     wsManagement: (_s, a) => a.includes('execute-api:ManageConnections'),
     signingKey: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsJwtSigningKeys')),
     pushKeys: (s) => s.some((st) => JSON.stringify(st.Resource).includes('SecretsVapidKeys')),
@@ -450,6 +468,27 @@ describe('what the table adds as features land', () => {
       RouteKey: 'sendMessage',
       AuthorizationType: 'NONE',
     })
+  })
+
+  test('a large room fans out through the delivery worker: outside the VPC, fed by the delivery queue', () => {
+    const deliver = functionView(template, 'deliver')
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: deliver.logicalId },
+      EventSourceArn: statefulOutput('DeliveryQueue.*Arn'),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+    expect(deliver.props.VpcConfig).toBeUndefined()
+    expect(deliver.actions).toEqual(
+      expect.arrayContaining(['dynamodb:BatchGetItem', 'execute-api:ManageConnections', 'sqs:SendMessage']),
+    )
+    // The senders queue the jobs: both ways of sending may write to the delivery queue.
+    for (const sender of ['wsSendMessage', 'conversations']) {
+      expect(functionView(template, sender).props.Environment).toMatchObject({
+        Variables: expect.objectContaining({ DELIVERY_QUEUE_URL: statefulValue('RefDeliveryQueue') }),
+      })
+      expect(sendsTo(functionView(template, sender).statements, 'DeliveryQueue')).toBe(true)
+    }
   })
 
   test('the notification worker consumes the queue with partial batch responses', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, parseConfig, requireOneOf } from '../../lib/config.ts'
+import { ConfigError, parseConfig, requireOneOf, requireSetting } from '../../lib/config.ts'
 
 const complete = {
   DATABASE_URL: 'postgres://u@127.0.0.1:5432/chat',
@@ -46,15 +46,18 @@ describe('configuration', () => {
         return (error as Error).message
       }
     })()
-    for (const name of [
-      'MONGO_URL',
-      'CONNECTIONS_TABLE',
-      'UPLOADS_BUCKET',
-      'NOTIFICATIONS_QUEUE_URL',
-      'IDLE_TIMEOUT_MINUTES',
-    ]) {
+    for (const name of ['MONGO_URL', 'NOTIFICATIONS_QUEUE_URL', 'IDLE_TIMEOUT_MINUTES']) {
       expect(message).toContain(name)
     }
+  })
+
+  it("reads a resource's name where it is used, so a function is given only the names of its own resources", () => {
+    const { CONNECTIONS_TABLE, UPLOADS_BUCKET, ...withoutNames } = complete
+    const env = parseConfig(withoutNames)
+    expect(() => requireSetting('CONNECTIONS_TABLE', 'required to read connections', env)).toThrow(
+      new ConfigError('Invalid configuration: CONNECTIONS_TABLE: required to read connections'),
+    )
+    expect(requireSetting('NOTIFICATIONS_QUEUE_URL', 'required', env)).toBe(complete.NOTIFICATIONS_QUEUE_URL)
   })
 
   it("checks a store's settings where the store is used, so a function is given only its own stores'", () => {

@@ -1,6 +1,6 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
-import { closeConnection, postFrame } from '../../lib/ws/frames.ts'
+import { closeConnection, postFrame } from '../../lib/delivery/frames.ts'
 
 function sdkError(name: string, status: number): Error {
   // AWS SDK v3 errors carry `name` and `$metadata.httpStatusCode`, never `statusCode`.

@@ -7,7 +7,7 @@ interface AnyEvent {
   routeKey?: string
   type?: string
   methodArn?: string
-  Records?: { eventSource?: string }[]
+  Records?: { eventSource?: string; eventSourceARN?: string }[]
   'detail-type'?: string
   resources?: string[]
   requestContext?: { eventType?: string; routeKey?: string; http?: { method?: string; path?: string } }
@@ -16,7 +16,14 @@ interface AnyEvent {
 /** The function name, or undefined when no route, consumer or schedule of the table takes this event. */
 export function functionForEvent(table: RouteTable, event: AnyEvent): string | undefined {
   if (event.type === 'REQUEST' && event.methodArn) return table.webSocket.authorizer?.function
-  if (event.Records?.[0]?.eventSource === 'aws:sqs') return table.queueConsumers[0]?.function
+  const record = event.Records?.[0]
+  if (record?.eventSource === 'aws:sqs') {
+    // The queue's name ends in its table name (`chat-service-dev-delivery`, `chat-local-notifications`).
+    const queue = record.eventSourceARN ?? ''
+    return (
+      table.queueConsumers.find((consumer) => queue.endsWith(`-${consumer.queue}`)) ?? table.queueConsumers[0]
+    )?.function
+  }
   if (event['detail-type'] === 'Scheduled Event') {
     const rule = event.resources?.[0] ?? ''
     return (table.schedules.find((schedule) => rule.endsWith(`-${schedule.name}`)) ?? table.schedules[0])

@@ -1,5 +1,5 @@
 // /auth: signup, login, refresh, logout, email verification, password reset and the caller's sessions.
-import { z } from 'zod'
+import * as z from 'zod'
 import * as fields from '../../users/fields.ts'
 import { session } from '../entities.ts'
 import type { RouteContract } from './contract.ts'

@@ -1,5 +1,5 @@
 // What a route's contract holds: its inputs as the handler parses them and its answers as clients read them.
-import type { z } from 'zod'
+import type * as z from 'zod'
 
 export interface RouteContract {
   /** One line for the reference. */

@@ -1,5 +1,5 @@
 // /conversations: direct and group conversations, members, history, sending, read markers.
-import { z } from 'zod'
+import * as z from 'zod'
 import { conversationId, memberId } from '../../conversations/fields.ts'
 import { conversationDetail, conversationSummary } from '../entities.ts'
 import { body, emoji, historyMessage, message, messageInput, reactionCounts } from '../messages.ts'

@@ -1,5 +1,5 @@
 // /uploads, /notifications and /health.
-import { z } from 'zod'
+import * as z from 'zod'
 import { healthReport, inboxPage, presignedDownload, presignedUpload } from '../entities.ts'
 import { pageQuery } from '../shared.ts'
 import type { RouteContract } from './contract.ts'

@@ -1,5 +1,5 @@
 // /friends and /presence: requests and their answers, blocks, lists, and friends' online status.
-import { z } from 'zod'
+import * as z from 'zod'
 import * as fields from '../../users/fields.ts'
 import { friendship, presence } from '../entities.ts'
 import { page, pageQuery } from '../shared.ts'

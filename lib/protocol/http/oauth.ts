@@ -1,5 +1,5 @@
 // /auth/oauth: sign-in with Google (OpenID Connect) or GitHub (OAuth 2.0), and the one-time code exchange.
-import { z } from 'zod'
+import * as z from 'zod'
 import { session } from '../entities.ts'
 import { accountTokenPattern } from './auth.ts'
 import type { RouteContract } from './contract.ts'

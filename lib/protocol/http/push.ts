@@ -1,5 +1,5 @@
 // /push: the VAPID public key, Web Push subscriptions and the user's push settings.
-import { z } from 'zod'
+import * as z from 'zod'
 import { id, isoTime } from '../shared.ts'
 import type { RouteContract } from './contract.ts'
 

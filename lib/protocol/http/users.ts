@@ -1,5 +1,5 @@
 // /users and /admin/users: own account, public profiles, search, administration.
-import { z } from 'zod'
+import * as z from 'zod'
 import * as fields from '../../users/fields.ts'
 import { account, accountStatus, publicProfile } from '../entities.ts'
 import { page, pageQuery } from '../shared.ts'

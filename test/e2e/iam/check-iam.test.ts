@@ -1,4 +1,5 @@
-// npm run check:iam on a recorded fan-out: allowed by the stack's grants, denied once the byUser index grant goes.
+// npm run check:iam on a recorded fan-out and logout: allowed by the stack's grants, denied once the byUser index
+// grant (revocation's lookup of a user's sessions) goes.
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -49,6 +50,21 @@ beforeAll(async () => {
     JSON.stringify({ action: 'sendMessage', toUserId: bob.id, clientMsgId: 'm1', body: 'hi' }),
   )
   await bobPhone.next((frame) => frame.type === 'message.new')
+  // A logout ends its session: revocation looks the user's connections up through the byUser index.
+  const post = (path: string, body: object) =>
+    fetch(`${runtime.httpUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  const tag = randomBytes(4).toString('hex')
+  const signedUp = await post('/auth/signup', {
+    email: `iam_${tag}@example.com`,
+    username: `iam_${tag}`,
+    password: 'a sentence nobody would guess',
+  })
+  const { refreshToken } = (await signedUp.json()) as { refreshToken: string }
+  expect((await post('/auth/logout', { refreshToken })).status).toBe(204)
   stacks = synthesizeStage('dev', cdkContext)
 })
 afterAll(async () => {
@@ -60,8 +76,13 @@ afterAll(async () => {
 })
 
 const recorded = () => readRecorded(recordingFile() as string, routeTable)
-const byUserQuery = (verdict: { function: string; action: string; resource: string }) =>
+type Checked = { function: string; action: string; resource: string }
+const fanOutLookup = (verdict: Checked) =>
   verdict.function === 'wsSendMessage' &&
+  verdict.action === 'dynamodb:BatchGetItem' &&
+  verdict.resource.endsWith(':table/chat-service-dev-connections')
+const byUserQuery = (verdict: Checked) =>
+  verdict.function === 'auth' &&
   verdict.action === 'dynamodb:Query' &&
   verdict.resource.endsWith(':table/chat-service-dev-connections/index/byUser')
 
@@ -82,8 +103,9 @@ function withoutIndexGrant(given: Stacks): Stacks {
 }
 
 describe('check:iam', () => {
-  it("allows the fan-out's query of the byUser index under the stack's grants, with nothing denied", async () => {
+  it("allows the fan-out's batch read of the table and revocation's query of the byUser index, with nothing denied", async () => {
     const report = await checkIam({ recorded: recorded(), stacks, stageName: 'dev' })
+    expect(report.verdicts.filter(fanOutLookup)).toEqual([expect.objectContaining({ allowed: true })])
     expect(report.verdicts.filter(byUserQuery)).toEqual([expect.objectContaining({ allowed: true })])
     expect(report.verdicts.filter((verdict) => !verdict.allowed)).toEqual([])
     expect(report.problems).toEqual([])
@@ -100,7 +122,7 @@ describe('check:iam', () => {
     ])
     expect(failed(report)).toBe(true)
     expect(formatReport(report)).toMatch(
-      /wsSendMessage: dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table\/chat-service-dev-connections\/index\/byUser/,
+      /auth: dynamodb:Query on arn:aws:dynamodb:us-east-1:123456789012:table\/chat-service-dev-connections\/index\/byUser/,
     )
   })
 })

@@ -2,12 +2,16 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import { config } from '../../../lib/config.ts'
-import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import {
+  configuredConnectionsTable,
+  connectionRecord,
+  connectionsOf,
+  recordConnection,
+} from '../../../lib/connections/store.ts'
+import { deliverToUsers, fanoutDeps } from '../../../lib/delivery/fanout.ts'
+import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
-import { deliverToUsers, fanoutDeps } from '../../../lib/ws/fanout.ts'
-import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
 import { befriend, disable, person } from '../../integration/realtime/people.ts'
 import { connect, type Device, refused } from './sockets.ts'
 
@@ -48,7 +52,7 @@ describe('the handshake', () => {
     const phone = await device(alice.token)
     phone.socket.send('{"action":"ping"}')
     expect(await phone.next()).toEqual({ type: 'pong' })
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(1)
   })
 })
@@ -62,7 +66,7 @@ describe('several devices', () => {
     const aMinuteAgo = Date.now() - 60_000
     await recordConnection(
       dynamoClient(),
-      config().CONNECTIONS_TABLE,
+      configuredConnectionsTable(),
       connectionRecord(vanished, alice.id, aMinuteAgo),
     )
 
@@ -71,7 +75,7 @@ describe('several devices', () => {
     expect(delivery).toMatchObject({ delivered: 2, gone: [vanished], offlineUserIds: [] })
     expect(await phone.next()).toEqual(frames.pong())
     expect(await laptop.next()).toEqual(frames.pong())
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(2)
   })
 
@@ -104,7 +108,7 @@ describe('friends connecting at the same moment', () => {
     await Promise.all(devices.map((opened) => opened.socket.send('{"action":"ping"}')))
     await Promise.all(devices.map((opened) => opened.next((frame) => frame.type === 'pong')))
     const users = pairs.flat().map((user) => user.id)
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, users)
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), users)
     expect(users.filter((user) => stored.get(user)?.length !== 1)).toEqual([])
   })
 })

@@ -9,8 +9,11 @@ import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
 import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
-import { config } from '../../../lib/config.ts'
-import { connectionRecord, recordConnection } from '../../../lib/connections/store.ts'
+import {
+  configuredConnectionsTable,
+  connectionRecord,
+  recordConnection,
+} from '../../../lib/connections/store.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
 import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
@@ -67,7 +70,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     ...sendingDeps,
     fanout: () => ({
       dynamo: dynamoClient(),
-      table: config().CONNECTIONS_TABLE,
+      table: configuredConnectionsTable(),
       management: management.client,
     }),
     ...overrides,
@@ -90,7 +93,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       const connectionId = `${randomUUID().slice(0, 14)}=`
       await recordConnection(
         dynamoClient(),
-        config().CONNECTIONS_TABLE,
+        configuredConnectionsTable(),
         // Opened a minute ago: settled, so a 410 from it means it has gone.
         connectionRecord(connectionId, user.id, Date.now() - 60_000),
       )

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { config } from '../../../lib/config.ts'
-import { connectionsOf } from '../../../lib/connections/store.ts'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/store.ts'
 import { directConversationId } from '../../../lib/conversations/direct.ts'
 import { messagesOf } from '../../../lib/messages/store.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
@@ -128,7 +127,7 @@ describe('a connection gone without $disconnect', () => {
     await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'one'))
     await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'two'))
     expect(h.framesOf(bob.connectionId).map((f) => messageIn(f).body)).toEqual(['one', 'two'])
-    const live = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [bob.id])
+    const live = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [bob.id])
     expect(live.get(bob.id)).toEqual([bob.connectionId])
   })
 })

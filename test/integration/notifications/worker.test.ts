@@ -9,11 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createNotifyHandler } from '../../../functions/workers/notify.ts'
 import { sqsEvent } from '../../../infra/local/gateway/events.ts'
 import { repositoryRoot } from '../../../infra/local/gateway/table.ts'
+import type { Frame } from '../../../lib/delivery/frames.ts'
 import { collections } from '../../../lib/migrations/mongo.ts'
 import type { NotificationDocument } from '../../../lib/notifications/inbox.ts'
 import { jobIdOf, type NotificationJob, type NotificationJobInput } from '../../../lib/notifications/jobs.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
-import type { Frame } from '../../../lib/ws/frames.ts'
 import { friendRequestJob, messageJob } from './queues.ts'
 
 let db: Db

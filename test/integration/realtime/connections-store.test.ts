@@ -1,8 +1,8 @@
 // The connections table (dynalite): records by connection, found by user through the byUser index, removed once.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { config } from '../../../lib/config.ts'
 import {
+  configuredConnectionsTable,
   connectionRecord,
   connectionsOf,
   connectionTtlSeconds,
@@ -12,7 +12,7 @@ import {
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 
 const db = () => dynamoClient()
-const table = () => config().CONNECTIONS_TABLE
+const table = () => configuredConnectionsTable()
 const connectionId = () => `${randomUUID().slice(0, 14)}=`
 
 describe('connections store', () => {

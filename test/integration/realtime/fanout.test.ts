@@ -1,12 +1,18 @@
 // Fan-out: every live connection of each user gets the frame, with bounded concurrency; a 410 removes the connection.
 import { randomUUID } from 'node:crypto'
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
+import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import { config } from '../../../lib/config.ts'
-import { connectionRecord, connectionsOf, recordConnection } from '../../../lib/connections/store.ts'
+import {
+  configuredConnectionsTable,
+  connectionRecord,
+  connectionsOf,
+  recordConnection,
+} from '../../../lib/connections/store.ts'
+import { deliverToUsers } from '../../../lib/delivery/fanout.ts'
+import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
-import { deliverToUsers } from '../../../lib/ws/fanout.ts'
-import { liveUserEventSink } from '../../../lib/ws/live-user-events.ts'
 import { fakeManagement } from './fake-management.ts'
 
 /** Connections opened a minute ago: settled, so a 410 from one means it has gone. */
@@ -15,7 +21,7 @@ const connect = async (userId: string, count = 1, connectedAt = Date.now() - 60_
   for (const id of ids)
     await recordConnection(
       dynamoClient(),
-      config().CONNECTIONS_TABLE,
+      configuredConnectionsTable(),
       connectionRecord(id, userId, connectedAt),
     )
   return ids
@@ -23,7 +29,7 @@ const connect = async (userId: string, count = 1, connectedAt = Date.now() - 60_
 
 const depsWith = (management: ReturnType<typeof fakeManagement>, concurrency?: number) => ({
   dynamo: dynamoClient(),
-  table: config().CONNECTIONS_TABLE,
+  table: configuredConnectionsTable(),
   management: management.client,
   ...(concurrency !== undefined && { concurrency }),
 })
@@ -67,7 +73,7 @@ describe('deliverToUsers', () => {
     expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
     expect(management.posted.get(live as string)).toEqual([frames.pong()])
     expect(management.posted.get(bobId as string)).toEqual([frames.pong()])
-    expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
+    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
       live,
     ])
 
@@ -86,7 +92,7 @@ describe('deliverToUsers', () => {
     const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery.gone).toEqual([opening])
-    expect((await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice])).get(alice)).toEqual([
+    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
       opening,
     ])
   })
@@ -116,6 +122,94 @@ describe('deliverToUsers', () => {
     const delivery = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(delivery).toEqual({ delivered: 1, gone: [], offlineUserIds: [], failed: 1 })
     expect(management.posted.get(fine as string)).toEqual([frames.pong()])
+  })
+})
+
+/** The shared DynamoDB client, with each command's name recorded and any command held until `hold` lets it go. */
+function watchedDynamo(hold: (command: object) => Promise<void> = async () => {}) {
+  const commands: string[] = []
+  const real = dynamoClient()
+  const dynamo = {
+    send: async (command: object) => {
+      commands.push(command.constructor.name)
+      await hold(command)
+      return real.send(command as never)
+    },
+  } as unknown as DynamoDBDocumentClient
+  return { dynamo, commands }
+}
+
+describe('deliverToUsers in a large room', () => {
+  it('reads 250 members’ connections with one BatchGetItem per 100 and no per-member query, and serialises the frame once', async () => {
+    const users = Array.from({ length: 250 }, () => randomUUID())
+    const ids = (await Promise.all(users.map((user) => connect(user)))).flat()
+    const management = fakeManagement()
+    const bodies = new Set<unknown>()
+    const send = management.client.send.bind(management.client)
+    Object.assign(management.client, {
+      send: (command: PostToConnectionCommand) => {
+        if (command instanceof PostToConnectionCommand) bodies.add(command.input.Data)
+        return send(command as never)
+      },
+    })
+    const { dynamo, commands } = watchedDynamo()
+
+    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
+
+    expect(delivery).toEqual({ delivered: 250, gone: [], offlineUserIds: [], failed: 0 })
+    expect(commands).toEqual(['BatchGetCommand', 'BatchGetCommand', 'BatchGetCommand'])
+    expect([...management.posted.keys()].sort()).toEqual([...ids].sort())
+    expect(bodies.size).toBe(1)
+  })
+
+  it('posts to the members of the first answer while the next lookup is still out', async () => {
+    const users = Array.from({ length: 150 }, () => randomUUID())
+    for (const user of users) await connect(user)
+    const management = fakeManagement()
+    let firstPost: () => void = () => {}
+    const posted = new Promise<void>((resolve) => {
+      firstPost = resolve
+    })
+    const send = management.client.send.bind(management.client)
+    Object.assign(management.client, {
+      send: (command: never) => {
+        firstPost()
+        return send(command)
+      },
+    })
+    let lookups = 0
+    let postedWhileHeld = false
+    // The second lookup is answered only once a post has gone out (or, should none, after 5 s, to fail not hang).
+    const { dynamo } = watchedDynamo(async () => {
+      if (++lookups !== 2) return
+      postedWhileHeld = await Promise.race([
+        posted.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
+      ])
+    })
+
+    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
+
+    expect(delivery.delivered).toBe(150)
+    expect(postedWhileHeld).toBe(true)
+  })
+
+  it('drops from its user a connection id whose record is already gone, on its first 410', async () => {
+    const alice = randomUUID()
+    const [stale] = (await connect(alice)) as [string]
+    // A $disconnect that ran before its own $connect finished: the record gone, the id still in the user's set.
+    await dynamoClient().send(
+      new DeleteCommand({ TableName: configuredConnectionsTable(), Key: { connectionId: stale } }),
+    )
+    const management = fakeManagement()
+    management.gone.add(stale)
+
+    const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
+
+    expect(delivery).toMatchObject({ gone: [stale], offlineUserIds: [alice] })
+    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual(
+      [],
+    )
   })
 })
 

@@ -5,18 +5,18 @@ import { describe, expect, it } from 'vitest'
 import { createPresenceHandler } from '../../../functions/http/presence.ts'
 import { httpEvent } from '../../../infra/local/gateway/events.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
-import { config } from '../../../lib/config.ts'
+import { markSessionsEnded } from '../../../lib/connections/ended-sessions.ts'
 import { type ConnectionDeps, endConnection, openConnection } from '../../../lib/connections/lifecycle.ts'
 import { reapIdle } from '../../../lib/connections/reaper.ts'
 import { closeEndedSessions, revocationDeps } from '../../../lib/connections/revocation.ts'
-import { connectionsOf } from '../../../lib/connections/store.ts'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/store.ts'
+import { touchActivity } from '../../../lib/delivery/activity.ts'
 import { UnauthorizedError } from '../../../lib/errors.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
-import { touchActivity } from '../../../lib/ws/activity.ts'
-import { admitFrame, markSessionsEnded } from '../../../lib/ws/admission.ts'
+import { admitFrame } from '../../../lib/ws/admission.ts'
 import { type FakeManagement, fakeManagement } from './fake-management.ts'
 import { befriend, type Person, person } from './people.ts'
 
@@ -27,7 +27,7 @@ const id = () => `${randomUUID().slice(0, 14)}=`
 
 async function deps(management: FakeManagement): Promise<ConnectionDeps> {
   return {
-    fanout: { dynamo: dynamoClient(), table: config().CONNECTIONS_TABLE, management: management.client },
+    fanout: { dynamo: dynamoClient(), table: configuredConnectionsTable(), management: management.client },
     redis: await redisClient(),
     sql: await postgresClient(),
   }
@@ -56,7 +56,7 @@ describe('connect and disconnect', () => {
 
     await openConnection(await deps(management), { connectionId: phone, userId: alice.id, now: t0 })
     await openConnection(await deps(management), { connectionId: laptop, userId: alice.id, now: t0 + 1 })
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)?.sort()).toEqual([phone, laptop].sort())
     await endConnection(await deps(management), { connectionId: phone, userId: alice.id, now: t0 + 2 })
     await endConnection(await deps(management), { connectionId: laptop, userId: alice.id, now: t0 + 3 })
@@ -68,7 +68,7 @@ describe('connect and disconnect', () => {
     // $connect never posts to the connection being opened.
     expect(management.posted.has(phone) || management.posted.has(laptop)).toBe(false)
     expect(
-      (await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])).get(alice.id),
+      (await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])).get(alice.id),
     ).toEqual([])
   })
 
@@ -101,7 +101,7 @@ describe('the idle reaper', () => {
     expect(reaped).toEqual({ closed: [idle], gone: [vanished], failed: 0 })
     expect(management.deleted).toEqual([idle])
     // The vanished one is forgotten here; the closed one waits for its $disconnect, which then says offline.
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toEqual([idle])
     expect(announced()).toEqual([])
     await endConnection(await deps(management), { connectionId: idle, userId: alice.id })
@@ -195,7 +195,7 @@ describe('ended sessions', () => {
       openConnection(await deps(management), { connectionId, userId: alice.id, sessionId: alice.sessionId }),
     ).rejects.toBeInstanceOf(UnauthorizedError)
 
-    const stored = await connectionsOf(dynamoClient(), config().CONNECTIONS_TABLE, [alice.id])
+    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toEqual([])
     expect(presenceFrames(management, bobConnection)).toEqual([])
   })

@@ -1,14 +1,14 @@
 // Presence and activity in Redis (through the Upstash REST endpoint): first and last connections, idle tracking.
 import { randomBytes, randomUUID } from 'node:crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { markOffline, markOnline, presenceOf } from '../../../lib/presence/tracker.ts'
-import { redisClient } from '../../../lib/stores/redis.ts'
 import {
   activityWriteIntervalMs,
   connectionKeys,
   idleConnections,
   touchActivity,
-} from '../../../lib/ws/activity.ts'
+} from '../../../lib/delivery/activity.ts'
+import { markOffline, markOnline, presenceOf } from '../../../lib/presence/tracker.ts'
+import { redisClient } from '../../../lib/stores/redis.ts'
 
 // A stage of this file's own: other files' reapers share the Redis and must never see these connections.
 process.env.STAGE = `presence-${randomBytes(4).toString('hex')}`

@@ -20,16 +20,20 @@ function errorName(error: unknown): string | undefined {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** A frame as posted: serialised once, however many connections it goes to. */
+export function encodeFrame(frame: Frame): Uint8Array {
+  return encoder.encode(JSON.stringify(frame))
+}
+
 /**
- * Posts one frame. A connection that is gone (410) answers 'gone' so the caller can forget it;
+ * Posts one encoded frame. A connection that is gone (410) answers 'gone' so the caller can forget it;
  * the account-wide throttle (LimitExceededException) is retried with jittered backoff.
  */
-export async function postFrame(
+export async function postEncoded(
   client: ApiGatewayManagementApiClient,
   connectionId: string,
-  frame: Frame,
+  data: Uint8Array,
 ): Promise<Delivery> {
-  const data = encoder.encode(JSON.stringify(frame))
   for (let attempt = 0; ; attempt++) {
     try {
       await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }))
@@ -41,6 +45,15 @@ export async function postFrame(
       await sleep(50 * 2 ** attempt * (0.5 + Math.random()))
     }
   }
+}
+
+/** Posts one frame to one connection (see postEncoded). */
+export function postFrame(
+  client: ApiGatewayManagementApiClient,
+  connectionId: string,
+  frame: Frame,
+): Promise<Delivery> {
+  return postEncoded(client, connectionId, encodeFrame(frame))
 }
 
 /** Closes a connection from the server side; API Gateway then runs `$disconnect`. */

@@ -1,0 +1,35 @@
+// What each function's bundle holds: the client of every store it calls, and no client of a store it never calls.
+import { mkdtemp, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { functions, type Store } from '../../infra/routes.ts'
+import { type Bundle, bundleAll, clientPackages, repositoryRoot, unusedClients } from './bundles.ts'
+
+let dir: string
+let bundles: Map<string, Bundle>
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(repositoryRoot, '.cache', 'bundle-contents-'))
+  bundles = await bundleAll(dir)
+}, 120_000)
+afterAll(() => rm(dir, { recursive: true, force: true }))
+
+const names = Object.keys(functions) as (keyof typeof functions)[]
+const bundleOf = (name: string) => {
+  const bundle = bundles.get(name)
+  if (!bundle) throw new Error(`no bundle for ${name}`)
+  return bundle
+}
+
+describe('function bundle contents', () => {
+  test.each(names)('%s holds no store client its function never calls', (name) => {
+    expect({ name, unused: unusedClients(functions[name], bundleOf(name)) }).toEqual({ name, unused: [] })
+  })
+
+  test.each(names)('%s holds the client of each store it uses', (name) => {
+    const { packages } = bundleOf(name)
+    const uses: readonly Store[] = functions[name].uses
+    const missing = uses.flatMap((store) => clientPackages[store].filter((pkg) => !packages.has(pkg)))
+    expect({ name, missing }).toEqual({ name, missing: [] })
+  })
+})

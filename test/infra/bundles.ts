@@ -1,0 +1,89 @@
+// Every function bundled as infra/cloud/chat-function.ts bundles it, and which store clients each bundle holds:
+// read by the bundle-contents test and by the bench's cold-start figures.
+import { join, resolve } from 'node:path'
+import { build } from 'esbuild'
+import { type FunctionSpec, functions, type Store } from '../../infra/routes.ts'
+
+export const repositoryRoot = resolve(import.meta.dirname, '..', '..')
+
+/** The packages that are each store's client: a bundle holding one can talk to that store. */
+export const clientPackages: Record<Store, readonly string[]> = {
+  postgres: ['postgres'],
+  mongo: ['mongodb'],
+  redis: ['@upstash/redis'],
+  connections: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  uploads: ['@aws-sdk/client-s3'],
+  notifications: ['@aws-sdk/client-sqs'],
+  delivery: ['@aws-sdk/client-sqs'],
+  wsManagement: ['@aws-sdk/client-apigatewaymanagementapi'],
+  // A secret read through the Secrets Manager client every function may use: no package of its own.
+  signingKey: [],
+  pushKeys: [],
+  mail: ['@aws-sdk/client-sesv2'],
+  oauthClients: ['openid-client'],
+}
+
+export interface Bundle {
+  file: string
+  /** The npm packages with code in the bundle (tree-shaken inputs left out). */
+  packages: Set<string>
+}
+
+const packagesIn = (inputs: readonly string[]) =>
+  new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []))
+
+/**
+ * Every function bundled at once into `dir` (one esbuild run shares the parsing of their common modules), in the
+ * shape of infra/cloud/chat-function.ts: ESM, minified, source map beside it, the SDK bundled, Argon2 left outside.
+ */
+export async function bundleAll(dir: string): Promise<Map<string, Bundle>> {
+  const { metafile } = await build({
+    entryPoints: Object.entries(functions).map(([name, spec]) => ({ in: spec.entry, out: `${name}/index` })),
+    outdir: dir,
+    outExtension: { '.js': '.mjs' },
+    absWorkingDir: repositoryRoot,
+    bundle: true,
+    platform: 'node',
+    target: 'node22',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    metafile: true,
+    external: ['@node-rs/argon2'],
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    logLevel: 'silent',
+  })
+  const nameOf = new Map(
+    Object.entries(functions).map(([name, spec]): [string, string] => [spec.entry, name]),
+  )
+  const bundles = new Map<string, Bundle>()
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    const name = nameOf.get(output.entryPoint ?? '')
+    // Inputs tree-shaken away are listed too, with no bytes in the output.
+    const kept = Object.entries(output.inputs).filter(([, input]) => input.bytesInOutput > 0)
+    if (name)
+      bundles.set(name, {
+        file: join(repositoryRoot, file),
+        packages: packagesIn(kept.map(([path]) => path)),
+      })
+  }
+  return bundles
+}
+
+/**
+ * The stores whose client is in the bundle though the function neither uses nor probes them: a client package
+ * counts against a store only when no store the function does reach needs it (two queues share the SQS client).
+ */
+export function unusedClients(spec: FunctionSpec, bundle: Bundle): Store[] {
+  const reaches: readonly Store[] = [...spec.uses, ...(spec.probes ?? [])]
+  const needed = new Set(reaches.flatMap((store) => clientPackages[store]))
+  return (Object.keys(clientPackages) as Store[]).filter(
+    (store) =>
+      !reaches.includes(store) &&
+      clientPackages[store].some((name) => bundle.packages.has(name) && !needed.has(name)),
+  )
+}
