@@ -58,12 +58,16 @@ beforeAll(async () => {
       body: JSON.stringify(body),
     })
   const tag = randomBytes(4).toString('hex')
+  const password = 'a sentence nobody would guess'
   const signedUp = await post('/auth/signup', {
     email: `iam_${tag}@example.com`,
     username: `iam_${tag}`,
-    password: 'a sentence nobody would guess',
+    password,
   })
-  const { refreshToken } = (await signedUp.json()) as { refreshToken: string }
+  expect(signedUp.status).toBe(202)
+  // An account not yet verified may sign in: its session is what the logout ends.
+  const loggedIn = await post('/auth/login', { login: `iam_${tag}`, password })
+  const { refreshToken } = (await loggedIn.json()) as { refreshToken: string }
   expect((await post('/auth/logout', { refreshToken })).status).toBe(204)
   stacks = synthesizeStage('dev', cdkContext)
 })
