@@ -32,6 +32,8 @@ interface Change<F extends ConversationEventFrame> {
   frame: F
   /** Sent to the members who blocked the message's sender too (a tombstone tells them nothing). */
   toBlockers?: boolean
+  /** Uploads the message no longer holds: the conversation stops granting their download. */
+  withdrawnUploads?: readonly string[]
 }
 
 export interface Changed<F extends ConversationEventFrame> {
@@ -83,7 +85,11 @@ async function changeMessage<F extends ConversationEventFrame>(
       const change = rule(message, actor, now)
       if (!change) return { message }
       const event = await takeEvents(tx, at.conversationId)
+      const withdrawn = [...(change.withdrawnUploads ?? [])]
       await Promise.all([
+        withdrawn.length > 0 &&
+          tx`delete from message_attachments
+             where conversation_id = ${at.conversationId} and upload_key = any(${withdrawn}::text[])`,
         messagesOf(ctx.mongo).replaceOne({ _id }, change.document),
         recordEvents(ctx.mongo, [
           {
@@ -151,6 +157,7 @@ export function deleteMessage(
       document,
       frame: frames.messageDeleted({ conversationId: input.conversationId, seq: input.seq }),
       toBlockers: true,
+      withdrawnUploads: message.attachments.map((attachment) => attachment.key),
     }
   })
 }

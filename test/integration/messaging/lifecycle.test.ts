@@ -324,6 +324,26 @@ describe('replies', () => {
   })
 })
 
+describe('a deleted message with a file', () => {
+  it('stops granting the file to the conversation: its download record goes with the message', async () => {
+    const { id, owner } = await group(1)
+    const sent = await send(owner, id, 'the plan')
+    const key = `uploads/${owner.id}/${randomUUID()}/plan.pdf`
+    const sql = await postgresClient()
+    // The attachment as a send with a checked upload leaves it: on the message, and recorded for the download check.
+    await messagesOf(await mongoDb()).updateOne(
+      { _id: messageId(id, sent.seq) },
+      { $set: { attachments: [{ key, name: 'plan.pdf', contentType: 'application/pdf', size: 10 }] } },
+    )
+    await sql`insert into message_attachments (upload_key, conversation_id) values (${key}, ${id})`
+    const granted = () =>
+      sql`select 1 from message_attachments where conversation_id = ${id} and upload_key = ${key}`
+
+    await h.frame(owner, owner.connectionId, { action: 'deleteMessage', conversationId: id, seq: sent.seq })
+    expect(await granted()).toHaveLength(0)
+  })
+})
+
 describe('group changes', () => {
   it('adding, removing and handing over tell the members and are logged in order with the messages', async () => {
     const { id, owner, others } = await group(1)
