@@ -35,13 +35,16 @@ export interface HttpClientOptions {
   baseUrl: string
   /** A session to start with (kept by the caller across page loads, say). */
   session?: Session
-  /** Told of every new session (login, signup, refresh) and of its end (null). */
+  /** Told of every new session (login, refresh) and of its end (null). */
   onSession?: (session: Session | null) => void
   fetch?: typeof fetch
 }
 
 /** Seconds before expiry at which a token counts as expired: clock skew and the request's own flight. */
 const expiryMarginSeconds = 30
+
+/** The /auth routes that take no access token (a refused one there is no reason to renew): all but resend. */
+const tokenless = (key: RouteKey) => key.startsWith('POST /auth/') && key !== 'POST /auth/verify-email/resend'
 
 /** The `exp` of a JWT, unverified: only to know when to renew it. */
 function expiresAt(token: string): number {
@@ -72,13 +75,43 @@ export class HttpClient {
   /** Calls a route; a 401 on a route that needs a token renews the session once and tries again. */
   async call<K extends RouteKey>(key: K, input: Input<K> = {} as Input<K>): Promise<Answer<K>> {
     const first = await this.send(key, input)
-    if (first.status !== 401 || !this.session || key.startsWith('POST /auth/')) return this.answer(first)
+    if (first.status !== 401 || !this.session || tokenless(key)) return this.answer(first)
     await this.refresh()
     return this.answer(await this.send(key, input))
   }
 
-  async signup(body: Input<'POST /auth/signup'>['body']): Promise<Session> {
-    return this.start(await this.call('POST /auth/signup', { body }))
+  /**
+   * Asks for an account: the service answers 202 whether or not the address is registered, and mails either a
+   * verification link or a note that the address has an account. No session: log in next (unverified accounts may).
+   */
+  async signup(body: Input<'POST /auth/signup'>['body']): Promise<Answer<'POST /auth/signup'>> {
+    return this.call('POST /auth/signup', { body })
+  }
+
+  /** `signup`, then `login` with the same username and password: the session, for an address not yet registered. */
+  async signupAndLogin(body: Input<'POST /auth/signup'>['body']): Promise<Session> {
+    await this.signup(body)
+    return this.login(body.username, body.password)
+  }
+
+  /** Verifies the address with the token of the mailed `/verify-email#token=...` link. */
+  async verifyEmail(token: string): Promise<void> {
+    await this.call('POST /auth/verify-email', { body: { token } })
+  }
+
+  /** Mails a new verification link to the signed-in user's address, unless it is verified. */
+  async resendVerification(): Promise<void> {
+    await this.call('POST /auth/verify-email/resend')
+  }
+
+  /** Mails a password reset link; the same answer whether or not an account uses the address. */
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.call('POST /auth/password-reset', { body: { email } })
+  }
+
+  /** Sets a new password with the token of the mailed `/reset-password#token=...` link; every session ends. */
+  async resetPassword(token: string, password: string): Promise<void> {
+    await this.call('POST /auth/password-reset/confirm', { body: { token, password } })
   }
 
   async login(login: string, password: string): Promise<Session> {
@@ -136,8 +169,7 @@ export class HttpClient {
     for (const [name, value] of Object.entries(parts.query ?? {}))
       if (value !== undefined) query.set(name, Array.isArray(value) ? value.join(',') : String(value))
     const headers: Record<string, string> = {}
-    if (this.session && !key.startsWith('POST /auth/'))
-      headers.authorization = `Bearer ${this.session.accessToken}`
+    if (this.session && !tokenless(key)) headers.authorization = `Bearer ${this.session.accessToken}`
     if (parts.body !== undefined) headers['content-type'] = 'application/json'
     const search = query.size > 0 ? `?${query}` : ''
     return this.fetch(`${this.options.baseUrl}${path}${search}`, {

@@ -1,4 +1,6 @@
 // The web client: plain DOM over the SDK. Sign up or in, find people, befriend, chat, share files, read the inbox.
+// The mailed links open it too: /verify-email#token=... verifies the address, /reset-password#token=... asks for a
+// new password (the token rides in the fragment, which the browser never sends to a server).
 import type { PublicProfile } from '../../lib/protocol/entities.ts'
 import type { Message } from '../../lib/protocol/messages.ts'
 import { type Answer, ApiError, type ChatClient, createChatClient, type Session } from '../sdk/index.ts'
@@ -39,7 +41,7 @@ async function run(action: () => unknown) {
     say('')
     await action()
   } catch (error) {
-    say(error instanceof ApiError ? error.message : String(error))
+    say(error instanceof Error ? error.message : String(error))
   }
 }
 
@@ -288,15 +290,71 @@ function wireSocket() {
   chat.socket.on('friend.accepted', () => void refreshFriends())
   chat.socket.on('notification', () => void refreshInbox())
   chat.socket.on('read', () => void refreshConversations())
-  chat.socket.on('connected', () => say(''))
-  chat.socket.on('disconnected', () => say('Connection lost; reconnecting…'))
+  const reconnecting = 'Connection lost; reconnecting…'
+  chat.socket.on('connected', () => {
+    if ($('status').textContent === reconnecting) say('')
+  })
+  chat.socket.on('disconnected', () => say(reconnecting))
+}
+
+/** The page and token of a mailed link this page was opened by, if any; the token is then taken off the URL. */
+function mailedLink(): { page: 'verify-email' | 'reset-password'; token: string } | undefined {
+  const page = /\/(verify-email|reset-password)\/?$/.exec(location.pathname)?.[1]
+  const token = new URLSearchParams(location.hash.slice(1)).get('token')
+  if (!page || !token) return undefined
+  history.replaceState(null, '', new URL('./', document.baseURI))
+  return { page: page as 'verify-email' | 'reset-password', token }
+}
+
+async function verifyFromLink(token: string) {
+  try {
+    await chat.http.verifyEmail(token)
+    say('Your email address is verified. You can now send friend requests.')
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error)
+    say(`This verification link did not work (${why}). It may be used or expired: log in to mail a new one.`)
+  }
+}
+
+function askNewPassword(token: string) {
+  $('signed-out').hidden = true
+  $('reset').hidden = false
+  const form = $<HTMLFormElement>('reset-form')
+  form.addEventListener('submit', (event) => {
+    event.preventDefault()
+    void run(async () => {
+      await chat.http.resetPassword(token, formValues(form).password ?? '')
+      form.reset()
+      $('reset').hidden = true
+      $('signed-out').hidden = false
+      say('Your password is changed, and every session ended. Log in with the new password.')
+    })
+  })
+  form.querySelector('input')?.focus()
+}
+
+async function sendFriendRequest(user: PublicProfile) {
+  try {
+    await chat.http.call('POST /friends/{userId}', { path: { userId: user.id } })
+  } catch (error) {
+    if (error instanceof ApiError && error.problem.code === 'email_unverified')
+      throw new Error(
+        `Verify your email address before sending friend requests: open the link we mailed you. ` +
+          `${user.displayName} was not asked.`,
+      )
+    throw error
+  }
+  say(`Friend request sent to ${user.displayName}.`)
+  await refreshFriends()
 }
 
 async function signedIn(session: Session) {
   me = session.user
   $('me').textContent = `Signed in as ${me.displayName} (@${me.username})`
   for (const id of ['me', 'logout', 'signed-in']) $(id).hidden = false
+  $('unverified').hidden = me.emailVerified
   $('signed-out').hidden = true
+  $('reset').hidden = true
   chat.socket.connect()
   await Promise.all([refreshFriends(), refreshConversations(), refreshInbox()])
 }
@@ -304,8 +362,8 @@ async function signedIn(session: Session) {
 function signedOut() {
   chat.socket.disconnect()
   localStorage.removeItem(sessionKey)
-  for (const id of ['me', 'logout', 'signed-in']) $(id).hidden = true
-  $('signed-out').hidden = false
+  for (const id of ['me', 'logout', 'signed-in', 'unverified']) $(id).hidden = true
+  $('signed-out').hidden = $('reset').hidden === false
 }
 
 async function main() {
@@ -323,11 +381,38 @@ async function main() {
   wireSocket()
   $('signup').addEventListener('submit', (event) => {
     event.preventDefault()
-    const values = formValues(event.target as HTMLFormElement)
-    void run(async () =>
-      signedIn(await chat.http.signup({ ...values, displayName: values.displayName || undefined } as never)),
-    )
+    const form = event.target as HTMLFormElement
+    const values = formValues(form)
+    void run(async () => {
+      await chat.http.signup({ ...values, displayName: values.displayName || undefined } as never)
+      form.reset()
+      const login = $<HTMLFormElement>('login')
+      ;(login.elements.namedItem('login') as HTMLInputElement).value = values.username ?? ''
+      say(
+        `Thank you. We mailed a link to ${values.email}: open it to verify your address. ` +
+          'You can log in now; until you verify, you can answer friend requests but not send them.',
+      )
+      ;(login.elements.namedItem('password') as HTMLInputElement).focus()
+    })
   })
+  $('forgot').addEventListener('submit', (event) => {
+    event.preventDefault()
+    const form = event.target as HTMLFormElement
+    const { email } = formValues(form)
+    void run(async () => {
+      await chat.http.requestPasswordReset(email ?? '')
+      form.reset()
+      say(`If an account uses ${email}, we mailed it a link to choose a new password.`)
+    })
+  })
+  $('resend').addEventListener(
+    'click',
+    () =>
+      void run(async () => {
+        await chat.http.resendVerification()
+        say(`We mailed a new verification link to ${me.email}.`)
+      }),
+  )
   $('login').addEventListener('submit', (event) => {
     event.preventDefault()
     const { login, password } = formValues(event.target as HTMLFormElement)
@@ -345,11 +430,7 @@ async function main() {
             'li',
             {},
             `${user.displayName} (@${user.username}) `,
-            button(`Add ${user.displayName} as a friend`, async () => {
-              await chat.http.call('POST /friends/{userId}', { path: { userId: user.id } })
-              say(`Friend request sent to ${user.displayName}.`)
-              await refreshFriends()
-            }),
+            button(`Add ${user.displayName} as a friend`, () => sendFriendRequest(user)),
           ),
         ),
       )
@@ -394,7 +475,15 @@ async function main() {
     typingSentAt = Date.now()
     chat.socket.send({ action: 'typing', conversationId: open.id, state: 'start' })
   })
-  if (saved) await run(async () => signedIn((await chat.http.refresh()) as Session))
+  const link = mailedLink()
+  if (link?.page === 'verify-email') await verifyFromLink(link.token)
+  if (link?.page === 'reset-password') askNewPassword(link.token)
+  // After a verification the renewed session says so; after a reset the saved one is ended anyway.
+  else if (saved) {
+    const verified = $('status').textContent
+    await run(async () => signedIn((await chat.http.refresh()) as Session))
+    if (verified && !$('status').textContent) say(verified)
+  }
 }
 
 void main()

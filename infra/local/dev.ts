@@ -67,6 +67,8 @@ async function main() {
   const wsPort = portFrom('WS_PORT', 3001)
   // The web client served at /app/ is a page of the HTTP API's origin: its socket (another port) is cross-origin.
   process.env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${httpPort},http://localhost:${httpPort}`
+  // Mailed links (/verify-email#token=..., /reset-password#token=...) open the web client this origin serves.
+  if (httpPort !== 0) process.env.APP_URL ??= `http://127.0.0.1:${httpPort}`
   const storesStarting = startLocalStores({
     dataDir,
     cacheDir: resolve(process.env.CACHE_DIR ?? '.cache'),
@@ -93,6 +95,7 @@ async function main() {
   const runtime = await runtimeStarting
   parts.push(runtime)
   if (stopping) return
+  process.env.APP_URL ??= runtime.httpUrl
   // The web client talks to this runtime: its URLs are its configuration (config.json beside the page).
   await buildWebClient({ apiUrl: runtime.httpUrl, wsUrl: runtime.wsUrl })
   await writeRuntimeRecord(dataDir, {

@@ -34,6 +34,17 @@ async function staticFile(root: string, path: string): Promise<Page | undefined>
   }
 }
 
+/** The pages of the mailed links (lib/mail/templates.ts: APP_URL's origin, then the page, then `#token=...`). */
+const mailedLinkPages = new Set(['/verify-email', '/reset-password'])
+
+/** The web client's page at another path: its relative URLs (script, style, config.json) still resolve under /app/. */
+async function appPageAt(webRoot: string): Promise<Page | undefined> {
+  const page = await staticFile(webRoot, '/')
+  if (!page) return undefined
+  const html = page.body.toString('utf8').replace('<head>', '<head>\n  <base href="/app/">')
+  return { ...page, body: Buffer.from(html) }
+}
+
 /** Documents are generated from the schemas at each request, so the page always shows what the code says. */
 export function devSite(webRoot = join(repositoryRoot, 'client/web/dist')): Site {
   return async (path) => {
@@ -44,6 +55,7 @@ export function devSite(webRoot = join(repositoryRoot, 'client/web/dist')): Site
     }
     if (path === '/reference')
       return { contentType: 'text/html; charset=utf-8', body: Buffer.from(referencePage()) }
+    if (mailedLinkPages.has(path)) return appPageAt(webRoot)
     if (path === '/app') return staticFile(webRoot, '/')
     if (path.startsWith('/app/')) return staticFile(webRoot, path.slice('/app'.length))
     return undefined

@@ -6,6 +6,7 @@ import { type ChatClient, createChatClient, type SocketLike } from '../../../cli
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import type { Message } from '../../../lib/protocol/messages.ts'
+import { lastMailTo, linkToken } from '../../mailbox.ts'
 
 const stage = `sdk-${randomBytes(4).toString('hex')}`
 let runtime: LocalRuntime | undefined
@@ -66,6 +67,21 @@ function instrumentedClient(httpUrl: string, wsUrl: string): Instrumented {
   return { client, sent, fetched, received }
 }
 
+/** As a user does: sign up, open the mailed verification link, log in. */
+async function signUpVerified(who: Instrumented, name: string, tag: string) {
+  const account = {
+    email: `${name}${tag}@example.com`,
+    username: `${name}${tag}`,
+    password: `Pw-${tag}-${randomBytes(8).toString('hex')}`,
+  }
+  expect(await who.client.http.signup(account)).toEqual({ message: expect.any(String) })
+  expect(who.client.http.currentSession).toBeUndefined()
+  await who.client.http.verifyEmail(linkToken(await lastMailTo(account.email), '/verify-email'))
+  const session = await who.client.http.login(account.username, account.password)
+  expect(session.user.emailVerified).toBe(true)
+  return session
+}
+
 const clients: Instrumented[] = []
 afterAll(async () => {
   for (const { client } of clients) client.socket.disconnect()
@@ -80,13 +96,7 @@ describe('the SDK across a server restart', () => {
     const bob = instrumentedClient(runtime.httpUrl, runtime.wsUrl)
     clients.push(alice, bob)
     const tag = randomBytes(4).toString('hex')
-    const signUp = (who: Instrumented, name: string) =>
-      who.client.http.signup({
-        email: `${name}${tag}@example.com`,
-        username: `${name}${tag}`,
-        password: `Pw-${tag}-${randomBytes(8).toString('hex')}`,
-      })
-    const [a, b] = [await signUp(alice, 'sdka'), await signUp(bob, 'sdkb')]
+    const [a, b] = [await signUpVerified(alice, 'sdka', tag), await signUpVerified(bob, 'sdkb', tag)]
     await alice.client.http.call('POST /friends/{userId}', { path: { userId: b.user.id } })
     await bob.client.http.call('POST /friends/{userId}/accept', { path: { userId: a.user.id } })
     const conversation = await alice.client.http.call('POST /conversations', {
@@ -140,11 +150,7 @@ describe('the SDK across a server restart', () => {
     const live = runtime as LocalRuntime
     const who = instrumentedClient(live.httpUrl, live.wsUrl)
     const tag = randomBytes(4).toString('hex')
-    const session = await who.client.http.signup({
-      email: `sdkr${tag}@example.com`,
-      username: `sdkr${tag}`,
-      password: `Pw-${tag}-${randomBytes(8).toString('hex')}`,
-    })
+    const session = await signUpVerified(who, 'sdkr', tag)
     const sessions: unknown[] = []
     const stale = createChatClient({
       baseUrl: live.httpUrl,
