@@ -1,5 +1,5 @@
 // What each function's bundle holds: the client of every store it calls, and no client of a store it never calls.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { functions, type Store } from '../../infra/routes.ts'
@@ -9,10 +9,14 @@ let dir: string
 let bundles: Map<string, Bundle>
 
 beforeAll(async () => {
+  // A fresh clone has no .cache yet.
+  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
   dir = await mkdtemp(join(repositoryRoot, '.cache', 'bundle-contents-'))
   bundles = await bundleAll(dir)
 }, 120_000)
-afterAll(() => rm(dir, { recursive: true, force: true }))
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
 
 const names = Object.keys(functions) as (keyof typeof functions)[]
 const bundleOf = (name: string) => {

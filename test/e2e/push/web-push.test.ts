@@ -53,16 +53,11 @@ async function send(from: Person, conversationId: string, body: string): Promise
   return ((await response.json()) as { message: { seq: number } }).message.seq
 }
 
-/** Polls until `ready` holds or the bound runs out: the push crosses the queue, the worker and the stand-in. */
-async function until<T>(
-  read: () => Promise<T>,
-  ready: (value: T) => boolean,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
+/** Polls until `ready` holds: the push crosses the queue, the worker and the stand-in; the test timeout bounds it. */
+async function until<T>(read: () => Promise<T>, ready: (value: T) => boolean): Promise<T> {
   for (;;) {
     const value = await read()
-    if (ready(value) || Date.now() > deadline) return value
+    if (ready(value)) return value
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
