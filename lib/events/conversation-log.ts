@@ -7,6 +7,7 @@
 // in history too); the reader looks again rather than skipping it for good.
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
+import { isDuplicateKey } from '../messages/store.ts'
 import type { ServerFrameOf } from '../protocol/ws.ts'
 
 export const conversationEventsCollection = 'conversation_events'
@@ -62,8 +63,18 @@ export async function takeEvents(tx: ISql, conversationId: string, count = 1): P
  * rolled back, or by an earlier attempt of the same send) is replaced, so a number holds the event that committed it.
  */
 export async function recordEvents(db: Db, events: readonly ConversationEventDocument[]): Promise<void> {
+  const upsert = (event: ConversationEventDocument) =>
+    conversationEventsOf(db).replaceOne({ _id: event._id }, event, { upsert: true })
   await Promise.all(
-    events.map((event) => conversationEventsOf(db).replaceOne({ _id: event._id }, event, { upsert: true })),
+    events.map(async (event) => {
+      try {
+        await upsert(event)
+      } catch (error) {
+        // Two upserts of one _id at once (copies of one send) may both insert; the loser's retry replaces.
+        if (!isDuplicateKey(error)) throw error
+        await upsert(event)
+      }
+    }),
   )
 }
 
