@@ -1,4 +1,6 @@
 // An account made through the local gateway as a user makes one: signup, the mailed verification link, login.
+import { randomBytes } from 'node:crypto'
+import { expect } from 'vitest'
 import { lastMailTo, linkToken } from '../mailbox.ts'
 
 export interface NewAccount {
@@ -30,4 +32,39 @@ export async function signUpVerified(httpUrl: string, account: NewAccount): Prom
   const login = await post(httpUrl, '/auth/login', { login: account.username, password: account.password })
   if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`)
   return (await login.json()) as GatewaySession
+}
+
+/**
+ * Calls to a local runtime known only once it is up (`httpUrl` is read at each call), and accounts made on it with
+ * one password: verified at signup, then logged in again as often as a test needs another session.
+ */
+export function gatewayAccounts(httpUrl: () => string, password: string) {
+  async function request<T>(method: string, path: string, token?: string, body?: unknown) {
+    const response = await fetch(`${httpUrl()}${path}`, {
+      method,
+      headers: {
+        ...(token && { authorization: `Bearer ${token}` }),
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
+  }
+
+  async function signUp(name: string): Promise<GatewaySession> {
+    const username = `${name}_${randomBytes(4).toString('hex')}`
+    return signUpVerified(httpUrl(), { email: `${username}@example.com`, username, password })
+  }
+
+  async function logIn(username: string): Promise<GatewaySession> {
+    const response = await request<GatewaySession>('POST', '/auth/login', undefined, {
+      login: username,
+      password,
+    })
+    expect(response.status).toBe(200)
+    return response.body
+  }
+
+  return { request, signUp, logIn }
 }

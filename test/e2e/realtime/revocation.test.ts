@@ -6,7 +6,7 @@ import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runti
 import { markSessionsEnded } from '../../../lib/connections/ended-sessions.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
-import { signUpVerified } from '../accounts.ts'
+import { gatewayAccounts } from '../accounts.ts'
 import { connect, type Device, type Frame } from './sockets.ts'
 
 let runtime: LocalRuntime
@@ -31,31 +31,8 @@ interface Session {
   refreshToken: string
 }
 
-async function request<T>(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${runtime.httpUrl}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
-}
-
 const password = 'a sentence nobody else would pick'
-
-async function signUp(name: string): Promise<Session> {
-  const username = `${name}_${randomBytes(4).toString('hex')}`
-  return signUpVerified(runtime.httpUrl, { email: `${username}@example.com`, username, password })
-}
-
-async function logIn(username: string) {
-  const response = await request<Session>('POST', '/auth/login', undefined, { login: username, password })
-  expect(response.status).toBe(200)
-  return response.body
-}
+const { request, signUp, logIn } = gatewayAccounts(() => runtime.httpUrl, password)
 
 async function befriend(a: Session, b: Session) {
   expect((await request('POST', `/friends/${b.user.id}`, a.accessToken)).status).toBeLessThan(300)

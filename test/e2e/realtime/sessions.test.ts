@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { lastMailTo, linkToken } from '../../mailbox.ts'
-import { type GatewaySession as Session, signUpVerified } from '../accounts.ts'
+import { gatewayAccounts, type GatewaySession as Session } from '../accounts.ts'
 import { connect, type Device } from './sockets.ts'
 
 let runtime: LocalRuntime
@@ -23,31 +23,8 @@ afterAll(async () => {
   await runtime?.stop()
 })
 
-async function request<T>(method: string, path: string, token?: string, body?: unknown) {
-  const response = await fetch(`${runtime.httpUrl}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T }
-}
-
 const password = 'a sentence nobody else would pick'
-
-async function signUp(name: string): Promise<Session> {
-  const username = `${name}_${randomBytes(4).toString('hex')}`
-  return signUpVerified(runtime.httpUrl, { email: `${username}@example.com`, username, password })
-}
-
-async function logIn(username: string) {
-  const response = await request<Session>('POST', '/auth/login', undefined, { login: username, password })
-  expect(response.status).toBe(200)
-  return response.body
-}
+const { request, signUp, logIn } = gatewayAccounts(() => runtime.httpUrl, password)
 
 async function device(session: Session) {
   const opened = await connect(runtime.wsUrl, session.accessToken)
