@@ -13,7 +13,7 @@ import type { MessageInput } from '../protocol/messages.ts'
 import { frames, placed } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
-import { type Committed, committedFrom, cursorFor } from '../sync/log.ts'
+import { type Committed, committedFrom, cursorFor, relogMessage } from '../sync/log.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
@@ -168,7 +168,11 @@ export async function storeMessage(
       { path: 'replyTo', message: 'names no message of this conversation' },
     ])
   const _id = messageId(conversationId, seq)
-  const stored = (document: MessageDocument, duplicate: boolean): Sent => ({
+  const stored = (
+    document: MessageDocument,
+    duplicate: boolean,
+    committed: Committed | null = reserved.committed,
+  ): Sent => ({
     message: messageView(document, parent),
     memberIds,
     hiddenFrom,
@@ -176,7 +180,7 @@ export async function storeMessage(
     duplicate,
     ...(!duplicate &&
       reserved.event !== null &&
-      reserved.committed !== null && { logged: { event: reserved.event, committed: reserved.committed } }),
+      committed !== null && { logged: { event: reserved.event, committed } }),
   })
   const attachedKeys = attachments.map((attachment) => attachment.key)
   const createdAt = new Date()
@@ -215,11 +219,20 @@ export async function storeMessage(
       createdAt,
       ...(replyTo !== undefined && { replyTo }),
     }
+    /*
+     * A retry storing what its first attempt could not: its event was logged for sync back then, with no message to
+     * show, and a reader who passed it since skipped it; logged again now, it reaches them.
+     */
+    const relogged =
+      reserved.retry && reserved.event !== null
+        ? relogMessage(ctx.sql, conversationId, reserved.event, seq)
+        : Promise.resolve(null)
     try {
       await Promise.all([
         messagesOf(ctx.mongo).insertOne(document),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
         reserved.retry ? undefined : recordEvent(),
+        relogged,
       ])
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
@@ -228,7 +241,7 @@ export async function storeMessage(
       if (!first) throw error
       return stored(first, true)
     }
-    return stored(document, false)
+    return stored(document, false, reserved.retry ? await relogged : reserved.committed)
   } catch (error) {
     throw storeFault(error)
   }

@@ -50,6 +50,22 @@ export async function logUserEvent(tx: ISql, userId: string, frame: UserEventFra
   return committedFrom(row as { syncSnapshot: string; syncXid: string })
 }
 
+/**
+ * Logs a new message's event again, in its own transaction: for a message stored by a retry after its event was
+ * logged (messages/send.ts), so readers past the first entry, which showed nothing, meet it now.
+ */
+export async function relogMessage(
+  sql: Sql,
+  conversationId: string,
+  event: number,
+  seq: number,
+): Promise<Committed> {
+  const [row] = await sql<{ syncSnapshot: string; syncXid: string }[]>`
+    insert into sync_log (conversation_id, event, seq) values (${conversationId}, ${event}, ${seq})
+    returning ${committedColumns(sql)}`
+  return committedFrom(row as { syncSnapshot: string; syncXid: string })
+}
+
 /** The current snapshot: where a client with no cursor starts. */
 export async function currentSnapshot(sql: Sql): Promise<string> {
   const [row] = await sql<{ snapshot: string }[]>`select pg_current_snapshot()::text as snapshot`

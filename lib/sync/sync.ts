@@ -144,9 +144,13 @@ export async function syncSince(
   const events: SyncedFrame[] = []
   /** The position after the last row dealt with, shown or skipped. */
   let last: Position = position
+  // A message stored by a retry is logged twice (log.ts relogMessage); a page shows it once.
+  const shown = new Set<string>()
   for (const row of rows) {
     const after = cursorAfter(row.id)
-    const frame = frameOf(row, changes, messages, hides)
+    const key =
+      row.conversationId === null ? undefined : conversationEventId(row.conversationId, row.event as number)
+    const frame = key !== undefined && shown.has(key) ? undefined : frameOf(row, changes, messages, hides)
     if (frame === 'storing') {
       if (now - Date.parse(row.at) < storingGraceMs) {
         // Stop before it: the next call finds it stored.
@@ -154,6 +158,7 @@ export async function syncSince(
         break
       }
     } else if (frame) {
+      if (key !== undefined) shown.add(key)
       events.push(
         placed(frame, { cursor: codec.encode(after), ...(row.event !== null && { event: row.event }) }),
       )

@@ -1,11 +1,14 @@
 // The messaging handlers over the real stores with a recording @connections client, called as API Gateway would.
-import { expect } from 'vitest'
+
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
+import { expect } from 'vitest'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
+import { createSyncHandler } from '../../../functions/http/sync.ts'
 import { createAckDeliveryHandler } from '../../../functions/ws/ack-delivery.ts'
 import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
 import { createMessageChangeHandler } from '../../../functions/ws/message-change.ts'
+import { createResumeHandler } from '../../../functions/ws/resume.ts'
 import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
 import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
@@ -88,8 +91,12 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       ['editMessage', 'deleteMessage', 'react'].map((action) => [action, createMessageChangeHandler(deps)]),
     ),
     ackDelivery: createAckDeliveryHandler(deps),
+    resume: createResumeHandler(deps),
   }
-  const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
+  const call = apiOver({
+    conversations: createConversationsHandler({ ...storeDeps, ...deps }),
+    sync: createSyncHandler({ ...storeDeps, ...deps }),
+  })
   return {
     management,
     deps,
@@ -128,7 +135,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     },
     framesOf: (connectionId) =>
       ((management.posted.get(connectionId) ?? []) as Frame[]).map(({ cursor: _, ...frame }) => frame),
-    sentTo: (connectionId) => (management.posted.get(connectionId) ?? []) as Frame[],
+    sentTo: (connectionId) => [...((management.posted.get(connectionId) ?? []) as Frame[])],
     forget: (...connectionIds) => {
       for (const connectionId of connectionIds) management.posted.delete(connectionId)
     },
