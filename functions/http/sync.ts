@@ -3,7 +3,7 @@ import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
 import { httpContract as http } from '../../lib/protocol/http/index.ts'
-import { syncContext } from '../../lib/sync/actions.ts'
+import { syncContext } from '../../lib/sync/deps.ts'
 import { syncPageFor } from '../../lib/sync/sync.ts'
 
 export function createSyncHandler(deps: HttpDeps) {

@@ -1,7 +1,7 @@
 // Scheduled every hour: forgets sync log rows older than the retention period (their cursors are refused anyway).
 import { logger } from '../../lib/log.ts'
 import { postgresClient, type Sql } from '../../lib/stores/postgres.ts'
-import { retentionMs } from '../../lib/sync/actions.ts'
+import { retentionMs } from '../../lib/sync/cursor.ts'
 import { purgeLog } from '../../lib/sync/log.ts'
 
 /** Batches until none is left, so a backlog (a first run, a long outage) drains in one run. */

@@ -5,6 +5,10 @@
 // and not in `seen`, those up to `after` are seen too. When a catch-up ends, its `upTo` becomes the next `seen`.
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import * as z from 'zod'
+import { config } from '../config.ts'
+
+/** How long a cursor stays good and the log behind it is kept (SYNC_RETENTION_DAYS). */
+export const retentionMs = () => config().SYNC_RETENTION_DAYS * 86_400_000
 
 /** `xmin:xmax:xip,...` as PostgreSQL's pg_snapshot prints it. */
 const snapshotText = z.string().regex(/^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20})*)?$/)

@@ -72,8 +72,9 @@ describe('friends chatting through the gateway', () => {
       message: { seq: 1, senderId: alice.id, body: 'Hi Bob!', clientMsgId: 'first' },
     })
     const message = ack.message as { id: string; conversationId: string }
-    expect(await bobPhone.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
-    expect(await bobTablet.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
+    const told = { type: 'message.new', message, event: 1, cursor: expect.any(String) }
+    expect(await bobPhone.next(ofType('message.new'))).toEqual(told)
+    expect(await bobTablet.next(ofType('message.new'))).toEqual(told)
 
     for (const reader of [alice, bob]) {
       const history = await api<{ items: { id: string }[] }>(

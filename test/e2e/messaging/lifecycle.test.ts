@@ -94,6 +94,8 @@ describe('a message’s life in a group, through the gateway', () => {
       seq,
       body: 'Lunch at one?',
       editedAt: expect.any(String),
+      event: 4,
+      cursor: expect.any(String),
     })
     await alicePhone.next(ofType('message.updated'))
 
@@ -113,6 +115,8 @@ describe('a message’s life in a group, through the gateway', () => {
       userId: bob.id,
       on: true,
       counts: { '👍': 1 },
+      event: 5,
+      cursor: expect.any(String),
     })
 
     send(bobPhone, { action: 'sendMessage', conversationId, clientMsgId: 'r1', body: 'Sure', replyTo: seq })
@@ -126,6 +130,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'message.deleted',
       conversationId,
       seq,
+      event: 7,
+      cursor: expect.any(String),
     })
 
     const history = await api<{ items: Frame[] }>(bob, 'GET', `/conversations/${conversationId}/messages`)
@@ -152,6 +158,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'member.added',
       conversationId,
       userId: carol.id,
+      event: 3,
+      cursor: expect.any(String),
     })
     expect((await api(alice, 'PATCH', `/conversations/${conversationId}`, { ownerId: bob.id })).status).toBe(
       200,
@@ -161,6 +169,8 @@ describe('a message’s life in a group, through the gateway', () => {
       conversationId,
       name: 'Crew',
       ownerId: bob.id,
+      event: 4,
+      cursor: expect.any(String),
     })
 
     expect((await api(bob, 'POST', `/friends/${alice.id}/block`)).status).toBeLessThan(300)
@@ -179,6 +189,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'member.removed',
       conversationId,
       userId: carol.id,
+      event: 6,
+      cursor: expect.any(String),
     })
   })
 })

@@ -91,7 +91,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       ['editMessage', 'deleteMessage', 'react'].map((action) => [action, createMessageChangeHandler(deps)]),
     ),
     ackDelivery: createAckDeliveryHandler(deps),
-    resume: createResumeHandler(deps),
+    resume: createResumeHandler({ ...deps, management: () => management.client }),
   }
   const call = apiOver({
     conversations: createConversationsHandler({ ...storeDeps, ...deps }),
