@@ -45,7 +45,8 @@ const frameSummaries: Record<keyof typeof serverFrames, string> = {
   reaction: "A member's reaction went on or off; counts are the message's counts after it",
   'member.added': 'Someone joined a group you are in',
   'member.removed': 'Someone left or was removed from a group (sent to them too)',
-  'conversation.updated': "A group's name or owner changed",
+  'conversation.updated':
+    "A group's name or owner changed, or (its event 1) the group was made with you in it: read it if it is new to you",
   resumed: 'A resume page was sent: continue from cursor, resuming again while hasMore',
 }
 

@@ -33,8 +33,9 @@ async function refuseStrangers(sql: ISql, adderId: string, userIds: readonly str
 }
 
 /**
- * A new group owned by its creator; returns its id. Its first events are each member's `member.added`, owner
- * first, so every member's devices (and their sync) learn of the group.
+ * A new group owned by its creator; returns its id. Its first event is one `conversation.updated` (its name and
+ * owner), told to every member: one frame each, whatever the size, and a device (or a sync) that meets an unknown
+ * conversation reads it.
  */
 export async function createGroup(
   ctx: GroupContext,
@@ -44,19 +45,17 @@ export async function createGroup(
   const memberIds = [ownerId, ...new Set(input.memberIds.filter((id) => id !== ownerId))]
   const { id, told } = await ctx.sql.begin(async (tx) => {
     await refuseStrangers(tx, ownerId, memberIds.slice(1))
-    const [row] = await tx<{ id: string }[]>`
+    const [row] = await tx<{ id: string; name: string }[]>`
       insert into conversations (type, name, owner_id) values ('group', ${input.name}, ${ownerId})
-      returning id::text`
-    const id = (row as { id: string }).id
+      returning id::text, name`
+    const { id, name } = row as { id: string; name: string }
     await tx`
       insert into conversation_members (conversation_id, user_id, role)
       select ${id}, member, case when member = ${ownerId}::uuid then 'owner' else 'member' end
       from unnest(${memberIds}::uuid[]) as member`
-    const events = memberIds.map((userId) =>
-      frames.memberEvent('member.added', { conversationId: id, userId }),
-    )
-    const taken = await logEvents(tx, ctx.mongo, id, ownerId, events)
-    return { id, told: { frames: events, recipientIds: await activeMembers(tx, id), taken } }
+    const made = [frames.conversationUpdated({ conversationId: id, name, ownerId })]
+    const taken = await logEvents(tx, ctx.mongo, id, ownerId, made)
+    return { id, told: { frames: made, recipientIds: await activeMembers(tx, id), taken } }
   })
   await tell(ctx, told)
   return id

@@ -143,8 +143,8 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
 }
 
 /**
- * A group made by `owner` over HTTP with `members`; checks that every member's device was told of each membership
- * (`member.added`, owner first, events 1, 2, ...), then forgets those frames.
+ * A group made by `owner` over HTTP with `members`; checks that every member's device was told of it (one
+ * `conversation.updated`, its event 1), then forgets those frames.
  */
 export async function startGroup(
   h: Harness,
@@ -160,12 +160,7 @@ export async function startGroup(
   })
   if (created.status !== 201) throw new Error(`group not created: ${created.status}`)
   const id = created.body.id
-  const told = [owner, ...members].map((member, i) => ({
-    type: 'member.added',
-    conversationId: id,
-    userId: member.id,
-    event: i + 1,
-  }))
+  const told = [{ type: 'conversation.updated', conversationId: id, name, ownerId: owner.id, event: 1 }]
   for (const member of [owner, ...members]) {
     const frames = h.framesOf(member.connectionId).filter((frame) => frame.conversationId === id)
     expect(frames, `what ${member.id} was told of the group's making`).toEqual(told)

@@ -397,9 +397,7 @@ describe('attachments and members offline', () => {
     )
     expect(rest.Messages ?? []).toEqual([])
     expect(local.framesOf(carol.connectionId).map((frame) => frame.type)).toEqual([
-      'member.added',
-      'member.added',
-      'member.added',
+      'conversation.updated',
       'message.new',
     ])
   })
