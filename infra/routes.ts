@@ -186,8 +186,8 @@ export const functions = {
   wsMessageChange: {
     entry: 'functions/ws/message-change.ts',
     description:
-      'editMessage, deleteMessage, react actions: change a message, record the event, tell the members',
-    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement'],
+      'editMessage, deleteMessage, react actions: change a message, record the event, tell the members (a large room through delivery jobs)',
+    uses: ['postgres', 'mongo', 'redis', 'connections', 'wsManagement', 'delivery'],
   },
   wsAckDelivery: {
     entry: 'functions/ws/ack-delivery.ts',

@@ -23,7 +23,7 @@ export function createConversationsHandler(deps: ConversationsDeps) {
   const route = routes(deps)
   const limiter = sendLimiter(deps.redis)
   const stores = () => messageStores(deps)
-  const groups = async () => ({ ...(await stores()), fanout: deps.fanout })
+  const groups = async () => ({ ...(await stores()), fanout: deps.fanout, delivery: deps.delivery })
   return routeByKey({
     'POST /conversations': route.caller(http['POST /conversations'], async ({ caller, body }) => {
       const { conversation, created } = await startConversation(await groups(), caller.id, body)

@@ -2,7 +2,7 @@
 // the owner may hand the group over. Each change is logged as the conversation's events and told to the members.
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
-import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
+import { type TellDeps, tellMembers } from '../delivery/tell.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
 import {
   type ConversationEventFrame,
@@ -10,7 +10,6 @@ import {
   placedEvents,
   type Taken,
 } from '../events/conversation-log.ts'
-import { logger } from '../log.ts'
 import {
   type ConversationChange,
   type MemberAddition,
@@ -71,10 +70,9 @@ async function managedGroup(sql: ISql, conversationId: string, actorId: string):
   return membership
 }
 
-export interface GroupContext {
+export interface GroupContext extends TellDeps {
   sql: Sql
   mongo: Db
-  fanout: () => FanoutDeps
 }
 
 /** What a committed change is told as: its frames, in the order of their event numbers, to these users. */
@@ -92,14 +90,12 @@ async function activeMembers(tx: ISql, conversationId: string): Promise<string[]
   return rows.map((row) => row.id)
 }
 
-/** After the commit: each frame in order to every recipient's connections; a failure is logged, the change stays. */
+/** After the commit: each frame in order to every recipient's connections (tellMembers). */
 async function tell(ctx: GroupContext, told: Told): Promise<void> {
-  try {
-    const placed = told.taken ? await placedEvents(ctx.sql, told.frames, told.taken) : told.frames
-    for (const frame of placed) await deliverToUsers(ctx.fanout(), told.recipientIds, frame)
-  } catch (error) {
-    logger.error('group change stored but not delivered', { error: error as Error })
-  }
+  const placed = told.taken
+    ? await placedEvents(ctx.sql, told.frames, told.taken).catch(() => told.frames)
+    : told.frames
+  await tellMembers(ctx, placed, told.recipientIds, 'group change')
 }
 
 /**

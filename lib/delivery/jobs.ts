@@ -1,10 +1,10 @@
-// Delivery jobs: a large room's message.new, split by recipient (and by the view each recipient is sent) into jobs
-// the delivery worker fans out in parallel.
+// Delivery jobs: a large room's message.new, split by recipient (and by the view each recipient is sent), and its
+// other events (edits, reactions, members), into jobs the delivery worker fans out in parallel.
 import * as z from 'zod'
 import { requireSetting } from '../config.ts'
 import { InvalidError } from '../errors.ts'
 import { type Message, message as messageSchema } from '../protocol/messages.ts'
-import { type SyncPlace, syncCursor } from '../protocol/ws.ts'
+import { type SyncedFrame, type SyncPlace, syncCursor, syncedFrame } from '../protocol/ws.ts'
 import { type JobQueue, sendJobs, sqsClient } from '../stores/sqs.ts'
 
 /**
@@ -15,7 +15,7 @@ export const inlineDeliveryLimit = 50
 /** Recipients a job carries at most: one BatchGetItem and a few dozen posts, done in well under a second. */
 export const recipientsPerJob = 50
 
-export const deliveryJob = z.strictObject({
+const messageJob = z.strictObject({
   kind: z.literal('message.new'),
   /** The message as these recipients see it: whole, its quote hidden, or hidden (see messages/send.ts). */
   message: messageSchema,
@@ -27,6 +27,15 @@ export const deliveryJob = z.strictObject({
   /** The message's place in the recipients' sync: its event number and the cursor after it. */
   place: z.strictObject({ event: z.number().int().positive(), cursor: syncCursor }).optional(),
 })
+
+/** A conversation's other events, told in order to each recipient as they are (no notification). */
+const framesJob = z.strictObject({
+  kind: z.literal('frames'),
+  frames: z.array(syncedFrame).min(1),
+  recipientIds: z.array(z.uuid()).min(1).max(recipientsPerJob),
+})
+
+export const deliveryJob = z.discriminatedUnion('kind', [messageJob, framesJob])
 export type DeliveryJob = z.infer<typeof deliveryJob>
 
 /** One group of a message's recipients, with the view of it they are sent. */
@@ -61,6 +70,47 @@ export async function queueDelivery(
         ...(options.exceptConnectionId !== undefined && { exceptConnectionId: options.exceptConnectionId }),
         ...(options.place !== undefined && { place: options.place }),
       })
+  await sendJobs(
+    queue,
+    jobs.map((job) => ({ body: JSON.stringify(job), kind: job.kind })),
+  )
+  return jobs.length
+}
+
+/**
+ * A job's frames stay under this many bytes of JSON, so ten jobs fit one SendMessageBatch (256 KB in all); a
+ * larger set of frames goes as several jobs, which may arrive in any order (each frame has its event number).
+ */
+const framesBytesPerJob = 20_000
+
+/** `frames` for `recipientIds` through jobs of at most `recipientsPerJob` recipients each; returns the jobs queued. */
+export async function queueFrames(
+  queue: JobQueue,
+  frames: readonly SyncedFrame[],
+  recipientIds: readonly string[],
+): Promise<number> {
+  const batches: SyncedFrame[][] = [[]]
+  let bytes = 0
+  for (const frame of frames) {
+    const size = JSON.stringify(frame).length
+    const current = batches.at(-1) as SyncedFrame[]
+    if (current.length > 0 && bytes + size > framesBytesPerJob) {
+      batches.push([frame])
+      bytes = size
+    } else {
+      current.push(frame)
+      bytes += size
+    }
+  }
+  const jobs: DeliveryJob[] = []
+  for (const batch of batches)
+    for (let start = 0; start < recipientIds.length; start += recipientsPerJob)
+      if (batch.length > 0)
+        jobs.push({
+          kind: 'frames',
+          frames: batch,
+          recipientIds: recipientIds.slice(start, start + recipientsPerJob),
+        })
   await sendJobs(
     queue,
     jobs.map((job) => ({ body: JSON.stringify(job), kind: job.kind })),

@@ -1,5 +1,5 @@
 // One delivery job off the queue: message.new to its recipients' live connections, notification jobs for the rest
-// unless the job says they get none (members who blocked the sender).
+// unless the job says they get none (members who blocked the sender); or a conversation's other events, in order.
 import type { SQSRecord } from 'aws-lambda'
 import { logger } from '../log.ts'
 import { notifyOffline } from '../notifications/producers.ts'
@@ -26,6 +26,10 @@ export async function handleDeliveryRecord(deps: DeliverDeps, record: SQSRecord)
   } catch (error) {
     logger.warn('malformed delivery job', { messageId: record.messageId, error: error as Error })
     throw error
+  }
+  if (job.kind === 'frames') {
+    for (const frame of job.frames) await deliverToUsers(deps.fanout(), job.recipientIds, frame)
+    return
   }
   const frame = frames.messageNew(job.message)
   const delivery = await deliverToUsers(

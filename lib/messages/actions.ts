@@ -32,10 +32,13 @@ export function sendMessageAction(deps: SendingDeps, limiter: Limiter): WsRoute 
 }
 
 /** What editing, deleting and reacting need, over HTTP and WebSocket alike. */
-export async function lifecycleContext(deps: MessagingDeps): Promise<LifecycleContext> {
+export async function lifecycleContext(
+  deps: MessagingDeps & Pick<LifecycleContext, 'delivery'>,
+): Promise<LifecycleContext> {
   return {
     ...(await messageStores(deps)),
     fanout: deps.fanout,
+    ...(deps.delivery && { delivery: deps.delivery }),
     editWindowMs: config().MESSAGE_EDIT_WINDOW_MINUTES * 60_000,
   }
 }
@@ -44,7 +47,7 @@ export async function lifecycleContext(deps: MessagingDeps): Promise<LifecycleCo
  * editMessage, deleteMessage and react, routed on the frame's action. The caller's own connections hear of the
  * change with the other members (the frame is the answer); a change refused gets an `error` frame.
  */
-export function messageChangeAction(deps: MessagingDeps): WsRoute {
+export function messageChangeAction(deps: MessagingDeps & Pick<LifecycleContext, 'delivery'>): WsRoute {
   return async (event, socket) => {
     const action = event.requestContext.routeKey
     const frame =

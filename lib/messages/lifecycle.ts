@@ -3,7 +3,7 @@ import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import type { MemberRole } from '../conversations/access.ts'
 import { blockersOf } from '../conversations/audience.ts'
-import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
+import { type TellDeps, tellMembers } from '../delivery/tell.ts'
 import { NotFoundError } from '../errors.ts'
 import {
   type ConversationEventFrame,
@@ -12,16 +12,14 @@ import {
   recordEvents,
   takeEvents,
 } from '../events/conversation-log.ts'
-import { logger } from '../log.ts'
 import { frames } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Actor, deleted, edited, reacted } from './lifecycle-rules.ts'
 import { type MessageDocument, messageId, messagesOf, reactionCountsOf, storeFault } from './store.ts'
 
-export interface LifecycleContext {
+export interface LifecycleContext extends TellDeps {
   sql: Sql
   mongo: Db
-  fanout: () => FanoutDeps
   /** How long after sending its sender may edit a message. */
   editWindowMs: number
   now?: () => Date
@@ -122,11 +120,8 @@ async function changeMessage<F extends ConversationEventFrame>(
     })
   if (!outcome.frame || !outcome.recipients) return { message: outcome.message }
   const { recipients, frame, taken } = outcome
-  await placedEvents(ctx.sql, [frame], taken)
-    .then(([told]) => deliverToUsers(ctx.fanout(), recipients, told ?? frame))
-    .catch((error: unknown) =>
-      logger.error('message change stored but not delivered', { error: error as Error, messageId: _id }),
-    )
+  const told = await placedEvents(ctx.sql, [frame], taken).catch(() => [frame])
+  await tellMembers(ctx, told, recipients, `message change of ${_id}`)
   return { message: outcome.message, frame: outcome.frame, event: outcome.event }
 }
 

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto'
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { describe, expect, it } from 'vitest'
-import { parseDeliveryJob, queueDelivery, recipientsPerJob } from '../../lib/delivery/jobs.ts'
+import { parseDeliveryJob, queueDelivery, queueFrames, recipientsPerJob } from '../../lib/delivery/jobs.ts'
 import { InvalidError } from '../../lib/errors.ts'
 import { hiddenQuoteView, hiddenView, type Message } from '../../lib/messages/store.ts'
+import { frames as framesOf } from '../../lib/protocol/ws.ts'
 
 const message: Message = {
   id: `${randomUUID()}:7`,
@@ -83,7 +84,9 @@ describe('delivery jobs', () => {
           notifyOffline: view.notifyOffline,
         })
     }
-    const [quoteHidden, hidden] = [parsed[2], parsed[3]]
+    const [quoteHidden, hidden] = [parsed[2], parsed[3]].map((job) =>
+      job?.kind === 'message.new' ? job : undefined,
+    )
     expect(quoteHidden?.message.replyTo).toEqual({
       seq: 3,
       senderId: reply.replyTo?.senderId,
@@ -92,6 +95,38 @@ describe('delivery jobs', () => {
     })
     expect(hidden?.message).toMatchObject({ body: '', attachments: [], hidden: true })
     expect(hidden?.message.replyTo).toBeUndefined()
+  })
+
+  it('carries a large room’s other events in order, in jobs of 50 recipients, under the batch size', async () => {
+    const frames = Array.from({ length: 120 }, (_, i) =>
+      framesOf.messageUpdated({
+        conversationId: randomUUID(),
+        seq: i + 1,
+        body: 'x'.repeat(400),
+        editedAt: new Date(0).toISOString(),
+      }),
+    )
+    const recipients = ids(120)
+    const { sqs, batches } = fakeSqs()
+    const count = await queueFrames({ sqs, queueUrl: 'https://sqs.example/delivery' }, frames, recipients)
+    const sent = batches.flatMap((batch) => (batch.Entries ?? []).map((entry) => entry.MessageBody ?? ''))
+    const jobs = sent.map(parseDeliveryJob)
+    expect(jobs).toHaveLength(count)
+    for (const batch of batches)
+      expect(
+        (batch.Entries ?? []).reduce((sum, entry) => sum + (entry.MessageBody ?? '').length, 0),
+      ).toBeLessThan(256 * 1024)
+    for (const recipientChunk of [
+      recipients.slice(0, 50),
+      recipients.slice(50, 100),
+      recipients.slice(100),
+    ]) {
+      const theirs = jobs.filter((job) => job.recipientIds[0] === recipientChunk[0])
+      expect(
+        theirs.flatMap((job) => (job.recipientIds.length === recipientChunk.length ? [] : [job])),
+      ).toEqual([])
+      expect(theirs.flatMap((job) => (job.kind === 'frames' ? job.frames : []))).toEqual(frames)
+    }
   })
 
   it('refuses a body that is not JSON, or a job over the recipient limit, so it ends in the dead-letter queue', () => {

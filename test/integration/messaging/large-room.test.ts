@@ -75,6 +75,8 @@ describe('a group above the inline limit', () => {
     })
     expect(created.status).toBe(201)
     const id = created.body.id
+    // Its making, told to 57 members in two jobs: drained unrun.
+    expect(await take(delivery.sqs, delivery.url, 2)).toHaveLength(2)
     await block(blocker, owner)
     await block(offlineBlocker, owner)
     await block(quoteBlocker, author)
@@ -133,5 +135,56 @@ describe('a group above the inline limit', () => {
     expect(queued).toEqual([
       expect.objectContaining({ kind: 'message.new', userId: offline.id, seq: reply.seq }),
     ])
+  })
+
+  it('tells the members of its making and of a change through delivery jobs, in order, with their event numbers', async () => {
+    const owner = await online(h)
+    const crowd = await Promise.all(Array.from({ length: inlineDeliveryLimit + 1 }, () => online(h)))
+    for (const member of crowd) await befriend(owner, member)
+    const created = await h.call<{ id: string }>({
+      method: 'POST',
+      path: '/conversations',
+      token: owner.token,
+      body: { type: 'group', name: 'Crowd', memberIds: crowd.map((member) => member.id) },
+    })
+    const id = created.body.id
+    const deps = {
+      fanout: h.deps.fanout,
+      notifications: () => ({ sqs: notifications.sqs, queueUrl: notifications.url }),
+    }
+    const run = async (count: number) => {
+      const records = await take(delivery.sqs, delivery.url, count)
+      for (const record of records)
+        await handleDeliveryRecord(deps, { messageId: record.MessageId, body: record.Body } as SQSRecord)
+      return records.map((record) => parseDeliveryJob(record.Body ?? ''))
+    }
+
+    const making = await run(2)
+    expect(making.map((job) => job.kind)).toEqual(['frames', 'frames'])
+    expect(making.flatMap((job) => job.recipientIds).sort()).toEqual(
+      [owner, ...crowd].map((m) => m.id).sort(),
+    )
+    const message = await send(owner, id, 'hello, crowd')
+    await run(2)
+    const since = new Map(crowd.map((member) => [member.id, h.framesOf(member.connectionId).length]))
+    await h.frame(owner, owner.connectionId, {
+      action: 'editMessage',
+      conversationId: id,
+      seq: message.seq,
+      body: 'hello, everyone',
+    })
+    const change = await run(2)
+    expect(change.map((job) => job.kind)).toEqual(['frames', 'frames'])
+    for (const member of crowd)
+      expect(newFrames(member, since)).toEqual([
+        expect.objectContaining({
+          type: 'message.updated',
+          seq: message.seq,
+          body: 'hello, everyone',
+          event: 3,
+        }),
+      ])
+    for (const member of crowd.slice(0, 3))
+      expect(h.framesOf(member.connectionId)[0]).toMatchObject({ type: 'conversation.updated', event: 1 })
   })
 })
