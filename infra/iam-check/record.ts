@@ -161,8 +161,20 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
   onInvocation((invocation) => recorder.writer?.({ kind: 'invocation', ...invocation }))
   const require = createRequire(import.meta.url)
   // Every client and command of the SDK shares these classes (one @smithy/core in the tree).
-  const { Command } = require('@smithy/core/client') as {
+  const { Client, Command } = require('@smithy/core/client') as {
+    Client: { prototype: Record<string, (...args: unknown[]) => unknown> }
     Command: { prototype: Record<string, (...args: unknown[]) => unknown> }
+  }
+  // A client created with cacheMiddleware resolves each command class once, and later calls are not seen below.
+  // Given an options object, send resolves the middleware again: a recorded run sees every call.
+  const send = Client.prototype.send as (this: unknown, ...args: unknown[]) => unknown
+  Client.prototype.send = function (
+    this: unknown,
+    command: unknown,
+    optionsOrCallback?: unknown,
+    callback?: unknown,
+  ) {
+    return send.call(this, command, optionsOrCallback ?? {}, callback)
   }
   const resolve = Command.prototype.resolveMiddlewareWithContext as (
     this: CommandLike,

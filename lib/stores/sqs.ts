@@ -5,7 +5,8 @@ import { config } from '../config.ts'
 let client: SQSClient | undefined
 
 export function sqsClient(): SQSClient {
-  client ??= new SQSClient({ region: config().AWS_REGION, maxAttempts: 3 })
+  // Each command's middleware resolved once, not at every send (see ws-management.ts).
+  client ??= new SQSClient({ region: config().AWS_REGION, maxAttempts: 3, cacheMiddleware: true })
   return client
 }
 
