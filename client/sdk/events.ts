@@ -25,6 +25,12 @@ export function eventOf(frame: SyncedFrame): { conversationId: string; event: nu
 }
 
 /**
+ * Numbers past a hole kept at most, per conversation: a reader is never sent some events (in a group, changes to the
+ * messages of someone they blocked), so a hole may stay open for good; past this many, the oldest hole is given up.
+ */
+const aboveHoleLimit = 256
+
+/**
  * Each conversation's delivered event numbers: every number up to `floor`, and those above it in `above` (events may
  * arrive out of order, a live frame before the replay of an earlier one). A conversation is first met at some event
  * and counted from there: what came before was history the app read, or was lost with an expired cursor.
@@ -41,6 +47,7 @@ export class DeliveredEvents {
     }
     if (event <= delivered.floor || delivered.above.has(event)) return false
     delivered.above.add(event)
+    if (delivered.above.size > aboveHoleLimit) delivered.floor = Math.min(...delivered.above) - 1
     while (delivered.above.delete(delivered.floor + 1)) delivered.floor++
     return true
   }
