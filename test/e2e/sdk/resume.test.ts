@@ -150,6 +150,43 @@ describe('the SDK resuming from its sync cursor', () => {
     expect(new Set(eventsOf(bob.synced)).size).toBe(9)
   })
 
+  it('resumes again from each page of a catch-up while more wait', async () => {
+    // Pages of two events (the SDK asks for the most a page may hold), so five missed events take three pages.
+    const { alice, bob } = pair({
+      rewrite: (frame) => (frame.action === 'resume' ? { ...frame, limit: 2 } : frame),
+    })
+    const { conversationId } = await friendsWithConversation(alice, bob, 'sdkpage')
+    const resumed: ServerFrameOf<'resumed'>[] = []
+    bob.client.socket.on('resumed', (frame) => resumed.push(frame))
+    bob.client.socket.connect()
+    await until('bob holds the cursor of now', () => bob.client.socket.cursor !== undefined)
+    for (const body of ['one', 'two', 'three']) await send(alice, conversationId, body)
+    await until('bob has the first three', () => bob.received.length === 3)
+
+    bob.client.socket.disconnect()
+    await until('bob disconnected', () => !bob.client.socket.connected)
+    const missedFrom = bob.synced.length
+    await changesWhileAway(alice, conversationId, 1)
+    bob.client.socket.connect()
+    await until('bob resumed to the end', () => resumed.some((frame) => !frame.hasMore))
+
+    expect(resumed.map((frame) => frame.hasMore)).toEqual([true, true, false])
+    const resumes = bob.sent.filter((frame) => frame.action === 'resume')
+    expect(resumes.map((frame) => frame.cursor)).toEqual([
+      bob.synced[missedFrom - 1]?.cursor,
+      resumed[0]?.cursor,
+      resumed[1]?.cursor,
+    ])
+    expect(bob.synced.slice(missedFrom).map(told)).toEqual([
+      { type: 'message.new', seq: 4, body: 'four' },
+      { type: 'message.new', seq: 5, body: 'five' },
+      { type: 'message.updated', seq: 1 },
+      { type: 'message.deleted', seq: 2 },
+      { type: 'reaction', seq: 3 },
+    ])
+    expect(bob.client.socket.cursor).toBe(resumed[2]?.cursor)
+  })
+
   it('tells the app to resync when its cursor is refused, and goes on from the cursor of now', async () => {
     const forged = `${Buffer.from('{"seen":"1:1:"}').toString('base64url')}.not-signed-here`
     const { alice, bob } = pair({ cursor: forged })
