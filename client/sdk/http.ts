@@ -124,6 +124,17 @@ export class HttpClient {
     if (refreshToken) await this.call('POST /auth/logout', { body: { refreshToken } })
   }
 
+  /**
+   * The events since `cursor` (GET /sync), in order, `limit` a page (1..500, 100 by default): call again with the
+   * page's `cursor` while `hasMore`. Without a cursor, no events and the cursor of now. A cursor older than the
+   * retention period or not issued here is refused: `ApiError`, status 410, `problem.code` `cursor_expired`.
+   */
+  async sync(cursor?: string, limit?: number): Promise<Answer<'GET /sync'>> {
+    return this.call('GET /sync', {
+      query: { ...(cursor !== undefined && { cursor }), ...(limit !== undefined && { limit }) },
+    })
+  }
+
   /** An access token good for a while yet, renewed first when it is about to expire. */
   async accessToken(): Promise<string> {
     if (!this.session) throw new ApiError(401, { detail: 'Not signed in.' })

@@ -1,7 +1,15 @@
 // The WebSocket half of the SDK: reconnects with jittered back-off, keeps the connection alive, resends unacked
-// messages by their clientMsgId until acked, and fills gaps in seq from history, so each message arrives once.
+// messages by their clientMsgId until acked, and resumes from its sync cursor after every gap, so each event arrives
+// once, in order.
 import type { Message } from '../../lib/protocol/messages.ts'
-import type { ClientAction, ServerFrame, ServerFrameOf, ServerFrameType } from '../../lib/protocol/ws.ts'
+import type {
+  ClientAction,
+  ServerFrame,
+  ServerFrameOf,
+  ServerFrameType,
+  SyncedFrame,
+} from '../../lib/protocol/ws.ts'
+import { DeliveredEvents, eventOf, inEventOrder, isSynced } from './events.ts'
 import { ApiError, type HttpClient } from './http.ts'
 
 /** What the SDK needs of a WebSocket: the browser's, or the `ws` package's in Node. */
@@ -26,6 +34,8 @@ export interface ChatSocketOptions {
   heartbeatTimeoutMs?: number
   /** Reconnect delays: exponential from `minMs` to `maxMs`, each drawn at random from its upper half ("equal jitter"). */
   backoff?: { minMs: number; maxMs: number }
+  /** The sync cursor to resume from, kept by the app across restarts (see the `cursor` event); none: from now. */
+  cursor?: string
 }
 
 export type SendInput = ({ conversationId: string } | { toUserId: string }) & {
@@ -42,6 +52,13 @@ export interface Events extends FrameHandlers {
   disconnected: () => void
   /** A send the service refused for good (not a retryable failure): it leaves the outbox. */
   sendFailed: (clientMsgId: string, error: ServerFrameOf<'error'>) => void
+  /** The sync cursor moved: keep it (with the session) to resume from after a restart. */
+  cursor: (cursor: string) => void
+  /**
+   * The cursor was refused (`cursor_expired`: older than the retention period, or not issued by this service):
+   * what happened since it cannot be replayed. Read conversations and history again; the socket goes on from now.
+   */
+  resync: (error: ServerFrameOf<'error'>) => void
 }
 
 interface Pending {
@@ -73,8 +90,14 @@ export class ChatSocket {
   /** Highest seq delivered per conversation, and the chain that keeps each conversation's deliveries in order. */
   private readonly lastSeq = new Map<string, number>()
   private readonly delivering = new Map<string, Promise<void>>()
+  private syncCursor: string | undefined
+  private readonly delivered = new DeliveredEvents()
+  /** A catch-up under way on this connection: the cursor it asked from, and the synced frames held until it ends. */
+  private resuming: { connection: number; from: string; held: SyncedFrame[] } | undefined
 
-  constructor(private readonly options: ChatSocketOptions) {}
+  constructor(private readonly options: ChatSocketOptions) {
+    this.syncCursor = options.cursor
+  }
 
   on<E extends keyof Events>(event: E, handler: Events[E]): () => void {
     const set = this.handlers.get(event) ?? new Set()
@@ -85,6 +108,11 @@ export class ChatSocket {
 
   get connected(): boolean {
     return this.socket?.readyState === open
+  }
+
+  /** Where a resume would continue from: the latest cursor received, in a frame or a catch-up's end. */
+  get cursor(): string | undefined {
+    return this.syncCursor
   }
 
   /** Messages not yet acked, by clientMsgId. */
@@ -154,7 +182,7 @@ export class ChatSocket {
       this.startHeartbeat()
       this.emit('connected')
       this.flush()
-      void this.catchUp()
+      void this.startSync(connection)
     }
     socket.onmessage = (event) => {
       this.lastHeard = Date.now()
@@ -164,6 +192,8 @@ export class ChatSocket {
     socket.onclose = () => {
       if (this.socket !== socket || connection !== this.connection) return
       this.socket = undefined
+      // A catch-up cut short is asked again from its first cursor: nothing held was handed over, nothing lost.
+      this.resuming = undefined
       clearInterval(this.heartbeat)
       this.emit('disconnected')
       this.scheduleReconnect()
@@ -205,14 +235,98 @@ export class ChatSocket {
     } catch {
       return
     }
-    if (frame.type === 'message.ack') {
+    if (isSynced(frame)) {
+      if (this.resuming) this.resuming.held.push(frame)
+      else this.receiveSynced(frame)
+      return
+    }
+    if (frame.type === 'resumed') this.resumed(frame)
+    else if (frame.type === 'error' && frame.action === 'resume') this.resumeRefused(frame)
+    else if (frame.type === 'message.ack') {
       const pending = this.outbox.get(frame.clientMsgId)
       this.outbox.delete(frame.clientMsgId)
       pending?.resolve(frame.message)
       this.deliver(frame.message)
-    } else if (frame.type === 'message.new') this.deliver(frame.message)
-    else if (frame.type === 'error' && frame.clientMsgId) this.refused(frame.clientMsgId, frame)
+    } else if (frame.type === 'error' && frame.clientMsgId) this.refused(frame.clientMsgId, frame)
+    this.emitFrame(frame)
+  }
+
+  private receiveSynced(frame: SyncedFrame): void {
+    if (frame.cursor !== undefined) this.moveCursor(frame.cursor)
+    this.apply(frame)
+  }
+
+  private emitFrame(frame: ServerFrame): void {
     ;(this.emit as (event: string, frame: ServerFrame) => void)(frame.type, frame)
+  }
+
+  /** Hands a synced frame to the app, unless its conversation event was handed over before. */
+  private apply(frame: SyncedFrame): void {
+    const place = eventOf(frame)
+    if (place && !this.delivered.add(place.conversationId, place.event)) return
+    if (frame.type === 'message.new') this.deliver(frame.message)
+    this.emitFrame(frame)
+  }
+
+  private moveCursor(cursor: string): void {
+    if (cursor === this.syncCursor) return
+    this.syncCursor = cursor
+    this.emit('cursor', cursor)
+  }
+
+  /** On each connection: resume from the cursor, or with none take the cursor of now. */
+  private async startSync(connection: number): Promise<void> {
+    if (this.syncCursor !== undefined) return this.resume(connection, this.syncCursor)
+    await this.takeCursorOfNow()
+  }
+
+  /** Nothing to catch up on: the socket's events start now (a frame received meanwhile already set one). */
+  private async takeCursorOfNow(): Promise<void> {
+    try {
+      const page = await this.options.http.sync()
+      if (this.syncCursor === undefined) this.moveCursor(page.cursor)
+    } catch {
+      // The next connection asks again; until then live frames set the cursor.
+    }
+  }
+
+  /**
+   * Asks for the events since `from`. Synced frames are held until the catch-up ends, live ones among them (the
+   * connection is live all along), then handed over in event order with those already delivered dropped.
+   */
+  private resume(connection: number, from: string): void {
+    if (connection !== this.connection) return
+    const held = this.resuming?.held ?? []
+    this.resuming = { connection, from, held }
+    if (!this.send({ action: 'resume', cursor: from })) this.resuming = undefined
+  }
+
+  private resumed(frame: ServerFrameOf<'resumed'>): void {
+    const resuming = this.resuming
+    if (!resuming) return
+    if (frame.hasMore) {
+      this.resume(resuming.connection, frame.cursor)
+      return
+    }
+    this.resuming = undefined
+    for (const held of inEventOrder(resuming.held)) this.apply(held)
+    this.moveCursor(frame.cursor)
+  }
+
+  /** A resume refused: retried when the refusal is passing, else the cursor is unusable and the app resyncs. */
+  private resumeRefused(error: ServerFrameOf<'error'>): void {
+    const resuming = this.resuming
+    if (!resuming) return
+    if (retryable.has(error.code)) {
+      setTimeout(() => this.resume(resuming.connection, resuming.from), error.retryAfterMs ?? 1000)
+      return
+    }
+    this.resuming = undefined
+    // Live frames held meanwhile are real; what the cursor would have replayed is lost.
+    for (const held of inEventOrder(resuming.held)) this.apply(held)
+    this.syncCursor = undefined
+    this.emit('resync', error)
+    void this.takeCursorOfNow().then(() => this.catchUp())
   }
 
   private refused(clientMsgId: string, error: ServerFrameOf<'error'>): void {
@@ -265,7 +379,10 @@ export class ChatSocket {
     } while (cursor)
   }
 
-  /** After a reconnect: what each known conversation gained while the socket was down. */
+  /**
+   * After a refused cursor: the messages each conversation seen so far gained since, from history, so
+   * `messageReceived` stays without a gap (edits, deletes and reactions the app reads again itself).
+   */
   private async catchUp(): Promise<void> {
     for (const conversationId of this.lastSeq.keys()) {
       const previous = this.delivering.get(conversationId) ?? Promise.resolve()

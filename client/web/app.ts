@@ -9,6 +9,8 @@ type Conversation = NonNullable<Answer<'GET /conversations'>>['items'][number]
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T
 const sessionKey = 'chat-service.session'
+/** The socket's sync cursor, so a reload resumes where the last page stopped instead of from now. */
+const cursorKey = 'chat-service.cursor'
 
 function el(
   tag: string,
@@ -203,10 +205,29 @@ function messageNode(message: Message) {
     'li',
     { 'data-seq': String(message.seq) },
     el('span', { class: 'meta' }, `${nameOf(message.senderId)}, ${time}: `),
-    message.body,
+    el('span', { class: 'body' }),
   )
   for (const attachment of message.attachments) item.append(' ', attachmentNode(attachment))
+  item.append(el('span', { class: 'reactions' }))
+  showBody(item, message.deleted ? undefined : message.body, message.editedAt !== undefined)
+  showReactions(item, message.reactions ?? {})
   return item
+}
+
+/** A message of the open conversation as shown, for a change to it (live or replayed after a gap alike). */
+const shownMessage = (conversationId: string, seq: number) =>
+  conversationId === open?.id ? $('messages').querySelector(`li[data-seq="${seq}"]`) : null
+
+/** The body as it is now; none: deleted, its files gone with it. */
+function showBody(item: Element, body: string | undefined, edited: boolean) {
+  const node = item.querySelector('.body') as HTMLElement
+  node.textContent = body === undefined ? 'Message deleted' : `${body}${edited ? ' (edited)' : ''}`
+  if (body === undefined) for (const download of item.querySelectorAll('button')) download.remove()
+}
+
+function showReactions(item: Element, counts: Record<string, number>) {
+  const text = Object.entries(counts).map(([emoji, count]) => `${emoji} ${count}`)
+  ;(item.querySelector('.reactions') as HTMLElement).textContent = text.length > 0 ? ` ${text.join(' ')}` : ''
 }
 
 function show(message: Message, where: 'append' | 'prepend') {
@@ -285,6 +306,27 @@ function wireSocket() {
     $('typing').textContent = frame.state === 'start' ? `${nameOf(frame.userId)} is typing…` : ''
     if (frame.state === 'start') typingTimer = setTimeout(() => ($('typing').textContent = ''), 6000)
   })
+  chat.socket.on('message.updated', (frame) => {
+    const item = shownMessage(frame.conversationId, frame.seq)
+    if (item) showBody(item, frame.body, true)
+  })
+  chat.socket.on('message.deleted', (frame) => {
+    const item = shownMessage(frame.conversationId, frame.seq)
+    if (item) showBody(item, undefined, false)
+  })
+  chat.socket.on('reaction', (frame) => {
+    const item = shownMessage(frame.conversationId, frame.seq)
+    if (item) showReactions(item, frame.counts)
+  })
+  chat.socket.on('cursor', (cursor) => localStorage.setItem(cursorKey, cursor))
+  // What happened while away could not be replayed: read the lists and the open conversation again.
+  chat.socket.on('resync', () => {
+    void run(async () => {
+      await Promise.all([refreshFriends(), refreshInbox()])
+      if (open) await openConversation(open.id)
+      else await refreshConversations()
+    })
+  })
   chat.socket.on('presence', (frame) => showPresence(frame.userId, frame.status === 'online'))
   chat.socket.on('friend.request', () => void refreshFriends())
   chat.socket.on('friend.accepted', () => void refreshFriends())
@@ -362,6 +404,7 @@ async function signedIn(session: Session) {
 function signedOut() {
   chat.socket.disconnect()
   localStorage.removeItem(sessionKey)
+  localStorage.removeItem(cursorKey)
   for (const id of ['me', 'logout', 'signed-in', 'unverified']) $(id).hidden = true
   $('signed-out').hidden = $('reset').hidden === false
 }
@@ -369,10 +412,12 @@ function signedOut() {
 async function main() {
   const config = (await (await fetch('config.json')).json()) as Config
   const saved = localStorage.getItem(sessionKey)
+  const cursor = saved ? localStorage.getItem(cursorKey) : null
   chat = createChatClient({
     baseUrl: config.apiUrl,
     wsUrl: config.wsUrl,
     ...(saved && { session: JSON.parse(saved) as Session }),
+    ...(cursor && { socket: { cursor } }),
     onSession: (session) => {
       if (session) localStorage.setItem(sessionKey, JSON.stringify(session))
       else signedOut()

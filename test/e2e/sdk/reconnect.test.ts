@@ -1,12 +1,16 @@
 // The SDK against the running service: a restart mid-conversation costs no message and duplicates none.
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it } from 'vitest'
-import WebSocket from 'ws'
-import { type ChatClient, createChatClient, type SocketLike } from '../../../client/sdk/index.ts'
+import { createChatClient } from '../../../client/sdk/index.ts'
 import { realRoutes } from '../../../infra/local/gateway/table.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import type { Message } from '../../../lib/protocol/messages.ts'
-import { lastMailTo, linkToken } from '../../mailbox.ts'
+import {
+  friendsWithConversation,
+  type Instrumented,
+  instrumentedClient,
+  signUpVerified,
+  until,
+} from './clients.ts'
 
 const stage = `sdk-${randomBytes(4).toString('hex')}`
 let runtime: LocalRuntime | undefined
@@ -21,67 +25,6 @@ const start = (httpPort = 0, wsPort = 0) =>
 
 const portOf = (url: string) => Number(new URL(url).port)
 
-/** Waits for a condition the clients reach by themselves, failing after a bound. */
-async function until(what: string, condition: () => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`not reached within ${timeoutMs} ms: ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
-
-interface Instrumented {
-  client: ChatClient
-  /** Every frame the client's sockets sent, parsed. */
-  sent: { action: string; clientMsgId?: string }[]
-  /** Every URL the client fetched. */
-  fetched: string[]
-  received: Message[]
-}
-
-function instrumentedClient(httpUrl: string, wsUrl: string): Instrumented {
-  const sent: Instrumented['sent'] = []
-  const fetched: string[] = []
-  const received: Message[] = []
-  const client = createChatClient({
-    baseUrl: httpUrl,
-    wsUrl,
-    fetch: (input, init) => {
-      fetched.push(String(input))
-      return fetch(input, init)
-    },
-    socket: {
-      backoff: { minMs: 50, maxMs: 400 },
-      open: (url) => {
-        const socket = new WebSocket(url)
-        const send = socket.send.bind(socket)
-        socket.send = ((data: string) => {
-          sent.push(JSON.parse(data))
-          send(data)
-        }) as typeof socket.send
-        return socket as unknown as SocketLike
-      },
-    },
-  })
-  client.socket.on('messageReceived', (message) => received.push(message))
-  return { client, sent, fetched, received }
-}
-
-/** As a user does: sign up, open the mailed verification link, log in. */
-async function signUpVerified(who: Instrumented, name: string, tag: string) {
-  const account = {
-    email: `${name}${tag}@example.com`,
-    username: `${name}${tag}`,
-    password: `Pw-${tag}-${randomBytes(8).toString('hex')}`,
-  }
-  expect(await who.client.http.signup(account)).toEqual({ message: expect.any(String) })
-  expect(who.client.http.currentSession).toBeUndefined()
-  await who.client.http.verifyEmail(linkToken(await lastMailTo(account.email), '/verify-email'))
-  const session = await who.client.http.login(account.username, account.password)
-  expect(session.user.emailVerified).toBe(true)
-  return session
-}
-
 const clients: Instrumented[] = []
 afterAll(async () => {
   for (const { client } of clients) client.socket.disconnect()
@@ -89,20 +32,13 @@ afterAll(async () => {
 })
 
 describe('the SDK across a server restart', () => {
-  it('reconnects, resends each unacked message once, duplicates none, and fetches the gap', async () => {
+  it('reconnects, resends each unacked message once, duplicates none, and resumes over the gap', async () => {
     runtime = await start()
     const [httpPort, wsPort] = [portOf(runtime.httpUrl), portOf(runtime.wsUrl)]
     const alice = instrumentedClient(runtime.httpUrl, runtime.wsUrl)
     const bob = instrumentedClient(runtime.httpUrl, runtime.wsUrl)
     clients.push(alice, bob)
-    const tag = randomBytes(4).toString('hex')
-    const [a, b] = [await signUpVerified(alice, 'sdka', tag), await signUpVerified(bob, 'sdkb', tag)]
-    await alice.client.http.call('POST /friends/{userId}', { path: { userId: b.user.id } })
-    await bob.client.http.call('POST /friends/{userId}/accept', { path: { userId: a.user.id } })
-    const conversation = await alice.client.http.call('POST /conversations', {
-      body: { type: 'direct', userId: b.user.id },
-    })
-    const conversationId = (conversation as { id: string }).id
+    const { conversationId } = await friendsWithConversation(alice, bob, 'sdk')
 
     alice.client.socket.connect()
     bob.client.socket.connect()
@@ -124,18 +60,18 @@ describe('the SDK across a server restart', () => {
     expect(acked.map((message) => message.seq)).toEqual([3, 4, 5])
     expect(alice.client.socket.unacked).toEqual([])
 
-    const resent = alice.sent.filter((frame) => frame.action === 'sendMessage')
     const perMessage = new Map<string, number>()
-    for (const frame of resent)
-      perMessage.set(frame.clientMsgId ?? '', (perMessage.get(frame.clientMsgId ?? '') ?? 0) + 1)
+    for (const frame of alice.sent)
+      if (frame.action === 'sendMessage')
+        perMessage.set(frame.clientMsgId ?? '', (perMessage.get(frame.clientMsgId ?? '') ?? 0) + 1)
     expect([...perMessage.values()]).toEqual([1, 1, 1, 1, 1])
 
     bob.client.socket.connect()
     await until('bob caught up', () => bob.received.length === 5)
     expect(bob.received.map((message) => message.body)).toEqual(['one', 'two', 'three', 'four', 'five'])
-    expect(bob.fetched.some((url) => url.includes(`/conversations/${conversationId}/messages?after=2`))).toBe(
-      true,
-    )
+    // The gap came from one resume, not from paging the conversation's history.
+    expect(bob.sent.filter((frame) => frame.action === 'resume')).toHaveLength(1)
+    expect(bob.fetched.some((url) => url.includes('/messages'))).toBe(false)
 
     const history = await bob.client.http.call('GET /conversations/{id}/messages', {
       path: { id: conversationId },
