@@ -4,7 +4,7 @@ import { addMembers, changeGroup, removeMember } from '../../lib/conversations/g
 import { conversationDetail, listConversations } from '../../lib/conversations/list.ts'
 import { announceRead, markRead } from '../../lib/conversations/read-markers.ts'
 import { startConversation } from '../../lib/conversations/start.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { lifecycleContext } from '../../lib/messages/actions.ts'
@@ -17,7 +17,7 @@ import { type SendingDeps, sendingDeps } from '../../lib/messages/sending-deps.t
 import { reactionCountsOf } from '../../lib/messages/store.ts'
 import { httpContract as http } from '../../lib/protocol/http/index.ts'
 
-export type ConversationsDeps = HttpDeps & SendingDeps
+export type ConversationsDeps = MongoHttpDeps & SendingDeps
 
 export function createConversationsHandler(deps: ConversationsDeps) {
   const route = routes(deps)
@@ -112,4 +112,4 @@ export function createConversationsHandler(deps: ConversationsDeps) {
   })
 }
 
-export const handler = createConversationsHandler({ ...sendingDeps, ...storeDeps })
+export const handler = createConversationsHandler({ ...sendingDeps, ...mongoStoreDeps })

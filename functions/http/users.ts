@@ -2,7 +2,7 @@
 import { changePassword } from '../../lib/auth/password-change.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { httpContract as http } from '../../lib/protocol/http/index.ts'
@@ -10,7 +10,7 @@ import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { deleteOwnAccount, ownAccount, publicProfile, updateOwnProfile } from '../../lib/users/profiles.ts'
 import { searchUsers } from '../../lib/users/search.ts'
 
-export function createUsersHandler(deps: HttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
+export function createUsersHandler(deps: MongoHttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
   const route = routes(deps)
   return routeByKey({
     'GET /users/me': route.caller(http['GET /users/me'], async ({ caller }) =>
@@ -39,4 +39,4 @@ export function createUsersHandler(deps: HttpDeps, sessionsEnded: SessionsEnded 
   })
 }
 
-export const handler = createUsersHandler(storeDeps)
+export const handler = createUsersHandler(mongoStoreDeps)

@@ -14,7 +14,7 @@ import {
   connectionRecord,
   recordConnection,
 } from '../../../lib/connections/store.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import type { WsEvent } from '../../../lib/ws/handler.ts'
@@ -84,7 +84,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     ),
     ackDelivery: createAckDeliveryHandler(deps),
   }
-  const call = apiOver({ conversations: createConversationsHandler({ ...storeDeps, ...deps }) })
+  const call = apiOver({ conversations: createConversationsHandler({ ...mongoStoreDeps, ...deps }) })
   return {
     management,
     deps,
