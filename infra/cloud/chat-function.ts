@@ -103,6 +103,7 @@ function bundlingOptions(architecture: lambda.Architecture): nodejs.BundlingOpti
     // The SDK is bundled too (CDK leaves it out by default): its version is the lock file's.
     bundleAwsSDK: true,
     externalModules: functionBundling.external,
+    inject: functionBundling.inject,
     esbuildArgs: {
       '--alias': Object.entries(functionBundling.alias).map(([name, path]) => `${name}=${path}`),
     },

@@ -31,10 +31,13 @@ describe('function bundle contents', () => {
     expect({ name, unused: unusedClients(functions[name], bundleOf(name)) }).toEqual({ name, unused: [] })
   })
 
-  test.each(names)('%s holds none of the packages the bundling replaces (whatwg-url: Node has URL)', (name) => {
-    const held = Object.keys(bundleAliases).filter((pkg) => bundleOf(name).packages.has(pkg))
-    expect({ name, held }).toEqual({ name, held: [] })
-  })
+  test.each(names)(
+    '%s holds none of the packages the bundling replaces (whatwg-url: Node has URL)',
+    (name) => {
+      const held = Object.keys(bundleAliases).filter((pkg) => bundleOf(name).packages.has(pkg))
+      expect({ name, held }).toEqual({ name, held: [] })
+    },
+  )
 
   test.each(names)('%s holds the client of each store it uses', (name) => {
     const { packages } = bundleOf(name)

@@ -62,6 +62,14 @@ describe('function bundles', () => {
     }
   })
 
+  test('each maps its own stack traces through its source map', () => {
+    for (const bundle of bundles)
+      expect({ name: bundle.name, mapped: bundle.code.includes('Error.prepareStackTrace=') }).toEqual({
+        name: bundle.name,
+        mapped: true,
+      })
+  })
+
   test('none holds a package an alias replaces: the esbuild arguments reached the build', () => {
     const replaced = Object.keys(bundleAliases)
     expect(replaced.length).toBeGreaterThan(0)
@@ -69,7 +77,9 @@ describe('function bundles', () => {
       const { sources } = JSON.parse(readFileSync(join(bundle.dir, 'index.mjs.map'), 'utf8')) as {
         sources: string[]
       }
-      const held = replaced.filter((name) => sources.some((source) => source.includes(`node_modules/${name}/`)))
+      const held = replaced.filter((name) =>
+        sources.some((source) => source.includes(`node_modules/${name}/`)),
+      )
       expect({ name: bundle.name, held }).toEqual({ name: bundle.name, held: [] })
     }
     // The driver that imported the replaced package is still there, reading Node's URL instead.

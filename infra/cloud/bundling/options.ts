@@ -32,4 +32,6 @@ export const functionBundling = {
   // Only the native packages: the SDK is bundled too, at the lock file's version, not whatever the runtime ships.
   external: nativePackages.map((pkg) => pkg.name),
   alias: bundleAliases,
+  // Maps stack traces when one is formatted: NODE_OPTIONS=--enable-source-maps indexed the map at every cold start.
+  inject: ['./infra/cloud/bundling/source-mapped-stacks.ts'],
 } satisfies BuildOptions

@@ -50,7 +50,7 @@ describe('the MongoDB driver as bundled', () => {
   })
 
   it('connects to the test MongoDB with the connection string the functions get, writes and reads back', async () => {
-    const { stdout } = await run(process.execPath, ['--enable-source-maps', join(dir, 'index.mjs')], {
+    const { stdout } = await run(process.execPath, [join(dir, 'index.mjs')], {
       cwd: repositoryRoot,
       env: process.env,
     })
