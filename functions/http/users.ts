@@ -2,7 +2,8 @@
 import { changePassword } from '../../lib/auth/password-change.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
-import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
+import { deferredMongoStoreDeps } from '../../lib/http/deferred-mongo-deps.ts'
+import type { MongoHttpDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { httpContract as http } from '../../lib/protocol/http/index.ts'
@@ -39,4 +40,5 @@ export function createUsersHandler(deps: MongoHttpDeps, sessionsEnded: SessionsE
   })
 }
 
-export const handler = createUsersHandler(mongoStoreDeps)
+// MongoDB only takes the audit entries of an account deletion or a password change: loaded when one is written.
+export const handler = createUsersHandler(deferredMongoStoreDeps)
