@@ -5,7 +5,7 @@ import { requirePermission } from '../../lib/http/authenticate.ts'
 import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { userRoutes as http } from '../../lib/protocol/http/users.ts'
 import { listAccounts, updateAccount } from '../../lib/users/admin.ts'
 
 export function createAdminHandler(deps: MongoHttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {

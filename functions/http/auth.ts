@@ -19,7 +19,7 @@ import { type AuditInput, type RouteInput, routeByKey, routes } from '../../lib/
 import { json, noContent } from '../../lib/http/stack.ts'
 import type { SendMail } from '../../lib/mail/message.ts'
 import { configuredOutbox } from '../../lib/mail/outbox.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { authRoutes as http } from '../../lib/protocol/http/auth.ts'
 import { createLimiter } from '../../lib/rate-limit/limiter.ts'
 import { redisLoginLimiter } from '../../lib/rate-limit/login.ts'
 import { perIp, perUser } from '../../lib/rate-limit/middleware.ts'

@@ -15,7 +15,7 @@ import { deleteMessage, editMessage, react } from '../../lib/messages/lifecycle.
 import { sendMessage } from '../../lib/messages/send.ts'
 import { type SendingDeps, sendingDeps } from '../../lib/messages/sending-deps.ts'
 import { reactionCountsOf } from '../../lib/messages/store.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { conversationRoutes as http } from '../../lib/protocol/http/conversations.ts'
 
 export type ConversationsDeps = MongoHttpDeps & SendingDeps
 

@@ -11,7 +11,7 @@ import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { jobQueue } from '../../lib/notifications/jobs.ts'
 import { notificationUserEventSink } from '../../lib/notifications/producers.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { friendRoutes as http } from '../../lib/protocol/http/friends.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 
 export interface FriendsDeps extends MongoHttpDeps {

@@ -3,7 +3,7 @@ import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
 import { listNotifications, markNotificationsRead } from '../../lib/notifications/inbox.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { fileRoutes as http } from '../../lib/protocol/http/files.ts'
 
 export function createNotificationsHandler(deps: MongoHttpDeps) {
   const route = routes(deps)

@@ -7,7 +7,7 @@ import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { type HttpEvent, json } from '../../lib/http/stack.ts'
 import { exchangeSignInCode, finishSignIn, startSignIn } from '../../lib/oauth/sign-in.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { oauthRoutes as http } from '../../lib/protocol/http/oauth.ts'
 import { perIp } from '../../lib/rate-limit/middleware.ts'
 
 /** Where the provider sends the browser back: configured, or the host and scheme the request came in on. */

@@ -2,7 +2,7 @@
 import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { fileRoutes as http } from '../../lib/protocol/http/files.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { presignDownload } from '../../lib/uploads/download.ts'
 import { presignUpload } from '../../lib/uploads/presign.ts'
