@@ -122,6 +122,8 @@ export function capacityOf(plan: LoadPlan) {
     deleteMessage: throttleOf(plan.peakMessagesPerSecond / 2),
     // Acknowledgements are cumulative: a client acknowledges a burst of messages with one, like a read marker.
     ackDelivery: throttleOf(plan.peakMessagesPerSecond * 2),
+    // A client resumes once per reconnect, a few times more when it is far behind.
+    resume: throttleOf(connectsPerSecond * 2),
     // Unknown actions only ever get an error frame.
     $default: throttleOf(Math.max(5, plan.peakMessagesPerSecond / 10)),
   } satisfies Record<string, Throttle>

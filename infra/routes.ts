@@ -194,6 +194,22 @@ export const functions = {
     description: 'ackDelivery action: moves the delivery marker forward, tells the senders it newly covers',
     uses: ['postgres', 'redis', 'connections', 'wsManagement'],
   },
+  sync: {
+    entry: 'functions/http/sync.ts',
+    description: "GET /sync: the caller's events since a cursor (messages, changes, members, friends), paged",
+    uses: ['postgres', 'mongo', 'redis'],
+  },
+  wsResume: {
+    entry: 'functions/ws/resume.ts',
+    description: 'resume action: the events since a cursor as frames on the connection, then resumed',
+    uses: ['postgres', 'mongo', 'redis', 'wsManagement'],
+  },
+  purgeSyncLog: {
+    entry: 'functions/workers/purge-sync-log.ts',
+    description: 'every hour: forgets sync log rows older than SYNC_RETENTION_DAYS',
+    uses: ['postgres'],
+    timeoutSeconds: 120,
+  },
   createAdmin: {
     entry: 'functions/workers/create-admin.ts',
     description:
@@ -269,6 +285,7 @@ export const httpRoutes: readonly HttpRoute[] = [
   { method: 'GET', path: '/conversations/{id}/messages/{seq}/edits', function: 'conversations' },
   { method: 'POST', path: '/conversations/{id}/messages/{seq}/reactions', function: 'conversations' },
   { method: 'POST', path: '/conversations/{id}/read', function: 'conversations' },
+  { method: 'GET', path: '/sync', function: 'sync' },
 ]
 
 export const webSocket = {
@@ -287,6 +304,7 @@ export const webSocket = {
     { routeKey: 'deleteMessage', function: 'wsMessageChange' },
     { routeKey: 'react', function: 'wsMessageChange' },
     { routeKey: 'ackDelivery', function: 'wsAckDelivery' },
+    { routeKey: 'resume', function: 'wsResume' },
   ],
 } as const satisfies WebSocketApi
 
@@ -318,4 +336,7 @@ export interface Schedule {
   everyMinutes: number
 }
 
-export const schedules: readonly Schedule[] = [{ name: 'reapIdle', function: 'reapIdle', everyMinutes: 1 }]
+export const schedules: readonly Schedule[] = [
+  { name: 'reapIdle', function: 'reapIdle', everyMinutes: 1 },
+  { name: 'purgeSyncLog', function: 'purgeSyncLog', everyMinutes: 60 },
+]

@@ -108,6 +108,8 @@ export const configSchema = z
     IDLE_TIMEOUT_MINUTES: z.coerce.number().positive().default(5),
     // How long after sending its sender may still edit a message.
     MESSAGE_EDIT_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+    // How long a sync cursor stays good, and the event log behind it is kept (GET /sync, the resume action).
+    SYNC_RETENTION_DAYS: z.coerce.number().positive().default(90),
     UPLOAD_MAX_BYTES: z.coerce
       .number()
       .int()

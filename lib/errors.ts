@@ -62,6 +62,14 @@ export class ConflictError extends AppError {
   readonly title = 'Conflict'
 }
 
+/** A sync cursor older than the retention period, or not one this service issued: resync from history. */
+export class CursorExpiredError extends AppError {
+  override readonly name = 'CursorExpiredError'
+  readonly status = 410
+  readonly code = 'cursor_expired'
+  readonly title = 'Cursor expired'
+}
+
 export class PayloadTooLargeError extends AppError {
   override readonly name = 'PayloadTooLargeError'
   readonly status = 413

@@ -26,7 +26,7 @@ export function createConversationsHandler(deps: ConversationsDeps) {
   const groups = async () => ({ ...(await stores()), fanout: deps.fanout })
   return routeByKey({
     'POST /conversations': route.caller(http['POST /conversations'], async ({ caller, body }) => {
-      const { conversation, created } = await startConversation(await stores(), caller.id, body)
+      const { conversation, created } = await startConversation(await groups(), caller.id, body)
       return json(created ? 201 : 200, conversation)
     }),
     'GET /conversations': route.caller(http['GET /conversations'], async ({ caller, query }) =>

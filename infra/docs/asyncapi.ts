@@ -19,6 +19,12 @@ const actionSummaries: Record<keyof typeof clientActions, string> = {
     'Put your emoji reaction on a message (on: true) or take it off; the members get reaction with the counts',
   ackDelivery:
     'Say this device has received the conversation up to seq (cumulative); the senders it newly covers get delivered',
+  resume:
+    'Catch up from a cursor (the cursor of the last frame you received, or of a GET /sync page): every event since, ' +
+    'as the frames below, in order, then resumed; resume again from its cursor while hasMore. Live frames keep ' +
+    'coming meanwhile: drop any whose conversationId and event you already have. A cursor older than the ' +
+    'retention period, or not issued here, is answered by an error frame with code cursor_expired: read the ' +
+    'history again and start over from GET /sync without a cursor',
 }
 
 const frameSummaries: Record<keyof typeof serverFrames, string> = {
@@ -39,7 +45,9 @@ const frameSummaries: Record<keyof typeof serverFrames, string> = {
   reaction: "A member's reaction went on or off; counts are the message's counts after it",
   'member.added': 'Someone joined a group you are in',
   'member.removed': 'Someone left or was removed from a group (sent to them too)',
-  'conversation.updated': "A group's name or owner changed",
+  'conversation.updated':
+    "A group's name or owner changed, or (its event 1) the group was made with you in it: read it if it is new to you",
+  resumed: 'A resume page was sent: continue from cursor, resuming again while hasMore',
 }
 
 /** A frame's key among the component messages, apart from the actions': `message.new` -> `messageNewFrame`. */

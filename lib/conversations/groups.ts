@@ -4,7 +4,12 @@ import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import { deliverToUsers, type FanoutDeps } from '../delivery/fanout.ts'
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts'
-import { type ConversationEventFrame, logEvents } from '../events/conversation-log.ts'
+import {
+  type ConversationEventFrame,
+  logEvents,
+  placedEvents,
+  type Taken,
+} from '../events/conversation-log.ts'
 import { logger } from '../log.ts'
 import {
   type ConversationChange,
@@ -27,25 +32,33 @@ async function refuseStrangers(sql: ISql, adderId: string, userIds: readonly str
   if (strangers.length > 0) throw new ForbiddenError('You can add only your friends to a group.')
 }
 
-/** A new group owned by its creator; returns its id. */
+/**
+ * A new group owned by its creator; returns its id. Its first event is one `conversation.updated` (its name and
+ * owner), told to every member: one frame each, whatever the size, and a device (or a sync) that meets an unknown
+ * conversation reads it.
+ */
 export async function createGroup(
-  sql: Sql,
+  ctx: GroupContext,
   ownerId: string,
   input: { name: string; memberIds: readonly string[] },
 ): Promise<string> {
-  const others = input.memberIds.filter((id) => id !== ownerId)
-  return sql.begin(async (tx) => {
-    await refuseStrangers(tx, ownerId, others)
-    const [row] = await tx<{ id: string }[]>`
+  const memberIds = [ownerId, ...new Set(input.memberIds.filter((id) => id !== ownerId))]
+  const { id, told } = await ctx.sql.begin(async (tx) => {
+    await refuseStrangers(tx, ownerId, memberIds.slice(1))
+    const [row] = await tx<{ id: string; name: string }[]>`
       insert into conversations (type, name, owner_id) values ('group', ${input.name}, ${ownerId})
-      returning id::text`
-    const id = (row as { id: string }).id
+      returning id::text, name`
+    const { id, name } = row as { id: string; name: string }
     await tx`
       insert into conversation_members (conversation_id, user_id, role)
       select ${id}, member, case when member = ${ownerId}::uuid then 'owner' else 'member' end
-      from unnest(${[ownerId, ...others]}::uuid[]) as member`
-    return id
+      from unnest(${memberIds}::uuid[]) as member`
+    const made = [frames.conversationUpdated({ conversationId: id, name, ownerId })]
+    const taken = await logEvents(tx, ctx.mongo, id, ownerId, made)
+    return { id, told: { frames: made, recipientIds: await activeMembers(tx, id), taken } }
   })
+  await tell(ctx, told)
+  return id
 }
 
 async function managedGroup(sql: ISql, conversationId: string, actorId: string): Promise<Membership> {
@@ -68,6 +81,7 @@ export interface GroupContext {
 interface Told {
   frames: ConversationEventFrame[]
   recipientIds: string[]
+  taken: Taken | undefined
 }
 
 /** The group's active members, as the change left them. */
@@ -79,9 +93,10 @@ async function activeMembers(tx: ISql, conversationId: string): Promise<string[]
 }
 
 /** After the commit: each frame in order to every recipient's connections; a failure is logged, the change stays. */
-async function tell(fanout: () => FanoutDeps, told: Told): Promise<void> {
+async function tell(ctx: GroupContext, told: Told): Promise<void> {
   try {
-    for (const frame of told.frames) await deliverToUsers(fanout(), told.recipientIds, frame)
+    const placed = told.taken ? await placedEvents(ctx.sql, told.frames, told.taken) : told.frames
+    for (const frame of placed) await deliverToUsers(ctx.fanout(), told.recipientIds, frame)
   } catch (error) {
     logger.error('group change stored but not delivered', { error: error as Error })
   }
@@ -118,10 +133,10 @@ export async function addMembers(
         where conversation_id = ${conversationId} and user_id = any(${addition.userIds}::uuid[]) and role <> 'owner'`
     }
     const events = added.map((row) => frames.memberEvent('member.added', { conversationId, userId: row.id }))
-    await logEvents(tx, ctx.mongo, conversationId, actorId, events)
-    return { frames: events, recipientIds: await activeMembers(tx, conversationId) }
+    const taken = await logEvents(tx, ctx.mongo, conversationId, actorId, events)
+    return { frames: events, recipientIds: await activeMembers(tx, conversationId), taken }
   })
-  await tell(ctx.fanout, told)
+  await tell(ctx, told)
 }
 
 const outranks: Record<MemberRole, readonly MemberRole[]> = {
@@ -152,11 +167,11 @@ export async function removeMember(
     }
     await tx`delete from conversation_members where conversation_id = ${conversationId} and user_id = ${targetId}`
     const event = frames.memberEvent('member.removed', { conversationId, userId: targetId })
-    await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
+    const taken = await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
     // The member who left or was removed hears of it too, and nothing after.
-    return { frames: [event], recipientIds: [...(await activeMembers(tx, conversationId)), targetId] }
+    return { frames: [event], recipientIds: [...(await activeMembers(tx, conversationId)), targetId], taken }
   })
-  await tell(ctx.fanout, told)
+  await tell(ctx, told)
 }
 
 /**
@@ -193,8 +208,8 @@ export async function changeGroup(
       name: row?.name ?? '',
       ownerId: row?.ownerId ?? actorId,
     })
-    await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
-    return { frames: [event], recipientIds: await activeMembers(tx, conversationId) }
+    const taken = await logEvents(tx, ctx.mongo, conversationId, actorId, [event])
+    return { frames: [event], recipientIds: await activeMembers(tx, conversationId), taken }
   })
-  await tell(ctx.fanout, told)
+  await tell(ctx, told)
 }

@@ -1,13 +1,11 @@
 // POST /conversations: a direct conversation with a friend (found or opened) or a new group.
-import type { Db } from 'mongodb'
 import type { NewConversation } from '../protocol/http/conversations.ts'
-import type { Sql } from '../stores/postgres.ts'
 import { openDirect } from './direct.ts'
-import { createGroup } from './groups.ts'
+import { createGroup, type GroupContext } from './groups.ts'
 import { type ConversationDetail, conversationDetail } from './list.ts'
 
 export async function startConversation(
-  ctx: { sql: Sql; mongo: Db },
+  ctx: GroupContext,
   userId: string,
   input: NewConversation,
 ): Promise<{ conversation: ConversationDetail; created: boolean }> {
@@ -17,6 +15,6 @@ export async function startConversation(
           id: direct.conversationId,
           created: direct.created,
         }))
-      : { id: await createGroup(ctx.sql, userId, input), created: true }
+      : { id: await createGroup(ctx, userId, input), created: true }
   return { conversation: await conversationDetail(ctx, userId, id), created }
 }

@@ -4,6 +4,7 @@ import * as z from 'zod'
 import { requireSetting } from '../config.ts'
 import { InvalidError } from '../errors.ts'
 import { type Message, message as messageSchema } from '../protocol/messages.ts'
+import { type SyncPlace, syncCursor } from '../protocol/ws.ts'
 import { type JobQueue, sendJobs, sqsClient } from '../stores/sqs.ts'
 
 /**
@@ -23,6 +24,8 @@ export const deliveryJob = z.strictObject({
   notifyOffline: z.boolean(),
   /** The sending connection, which had its ack. */
   exceptConnectionId: z.string().min(1).max(128).optional(),
+  /** The message's place in the recipients' sync: its event number and the cursor after it. */
+  place: z.strictObject({ event: z.number().int().positive(), cursor: syncCursor }).optional(),
 })
 export type DeliveryJob = z.infer<typeof deliveryJob>
 
@@ -45,7 +48,7 @@ export function deliveryQueue(sqs = sqsClient()): JobQueue {
 export async function queueDelivery(
   queue: JobQueue,
   views: readonly DeliveryView[],
-  options: { exceptConnectionId?: string } = {},
+  options: { exceptConnectionId?: string; place?: SyncPlace & { event: number } } = {},
 ): Promise<number> {
   const jobs: DeliveryJob[] = []
   for (const view of views)
@@ -56,6 +59,7 @@ export async function queueDelivery(
         recipientIds: view.recipientIds.slice(start, start + recipientsPerJob),
         notifyOffline: view.notifyOffline,
         ...(options.exceptConnectionId !== undefined && { exceptConnectionId: options.exceptConnectionId }),
+        ...(options.place !== undefined && { place: options.place }),
       })
   await sendJobs(
     queue,

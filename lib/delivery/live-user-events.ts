@@ -1,11 +1,12 @@
 // The UserEventSink that turns friend requests and acceptances into frames on the recipient's live connections.
 import type { UserEvent, UserEventSink } from '../events/user-events.ts'
-import { frames } from '../protocol/ws.ts'
+import { frames, placed } from '../protocol/ws.ts'
 import { deliverToUsers, type FanoutDeps, fanoutDeps } from './fanout.ts'
 
 /** The frame a user event becomes: `{type: 'friend.request' | 'friend.accepted', from, at}`. */
 export function userEventFrame(event: UserEvent) {
-  return frames.friendEvent(event.type, { from: event.from, at: event.at })
+  const frame = frames.friendEvent(event.type, { from: event.from, at: event.at })
+  return event.cursor === undefined ? frame : placed(frame, { cursor: event.cursor })
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { SQSRecord } from 'aws-lambda'
 import { logger } from '../log.ts'
 import { notifyOffline } from '../notifications/producers.ts'
-import { frames } from '../protocol/ws.ts'
+import { frames, placed } from '../protocol/ws.ts'
 import type { JobQueue } from '../stores/sqs.ts'
 import { deliverToUsers, type FanoutDeps } from './fanout.ts'
 import { type DeliveryJob, parseDeliveryJob } from './jobs.ts'
@@ -27,8 +27,14 @@ export async function handleDeliveryRecord(deps: DeliverDeps, record: SQSRecord)
     logger.warn('malformed delivery job', { messageId: record.messageId, error: error as Error })
     throw error
   }
-  const delivery = await deliverToUsers(deps.fanout(), job.recipientIds, frames.messageNew(job.message), {
-    exceptConnectionId: job.exceptConnectionId,
-  })
+  const frame = frames.messageNew(job.message)
+  const delivery = await deliverToUsers(
+    deps.fanout(),
+    job.recipientIds,
+    job.place ? placed(frame, job.place) : frame,
+    {
+      exceptConnectionId: job.exceptConnectionId,
+    },
+  )
   if (job.notifyOffline) await notifyOffline(deps.notifications(), job.message, delivery.offlineUserIds)
 }

@@ -8,7 +8,9 @@
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
 import { isDuplicateKey } from '../messages/store.ts'
-import type { ServerFrameOf } from '../protocol/ws.ts'
+import { placed, type ServerFrameOf } from '../protocol/ws.ts'
+import type { Sql } from '../stores/postgres.ts'
+import { type Committed, committedColumns, committedFrom, cursorFor } from '../sync/log.ts'
 
 export const conversationEventsCollection = 'conversation_events'
 
@@ -45,17 +47,23 @@ export const conversationEventId = (conversationId: string, event: number) => `$
 export const conversationEventsOf = (db: Db) =>
   db.collection<ConversationEventDocument>(conversationEventsCollection)
 
+/** Event numbers taken: the first of them, and where their transaction commits (for the frames' sync cursor). */
+export interface Taken {
+  first: number
+  committed: Committed
+}
+
 /**
- * Takes the next `count` event numbers on the conversation row (locking it until the transaction ends) and returns
- * the first. Only committed numbers are ever read back, so a number whose transaction rolled back is simply taken
- * again, and its record written again (recordEvents replaces).
+ * Takes the next `count` event numbers on the conversation row (locking it until the transaction ends); the sync
+ * log's trigger (migration 11) logs them. Only committed numbers are ever read back, so a number whose transaction
+ * rolled back is simply taken again, and its record written again (recordEvents replaces).
  */
-export async function takeEvents(tx: ISql, conversationId: string, count = 1): Promise<number> {
-  const [row] = await tx<{ last: string }[]>`
+export async function takeEvents(tx: ISql, conversationId: string, count = 1): Promise<Taken> {
+  const [row] = await tx<{ last: string; syncSnapshot: string; syncXid: string }[]>`
     update conversations set last_event = last_event + ${count} where id = ${conversationId}
-    returning last_event::text as last`
+    returning last_event::text as last, ${committedColumns(tx)}`
   if (!row) throw new Error(`conversation ${conversationId} vanished while locked`)
-  return Number(row.last) - count + 1
+  return { first: Number(row.last) - count + 1, committed: committedFrom(row) }
 }
 
 /**
@@ -101,9 +109,10 @@ export async function logEvents(
   actorId: string,
   frames: readonly ConversationEventFrame[],
   at = new Date(),
-): Promise<void> {
-  if (frames.length === 0) return
-  const first = await takeEvents(tx, conversationId, frames.length)
+): Promise<Taken | undefined> {
+  if (frames.length === 0) return undefined
+  const taken = await takeEvents(tx, conversationId, frames.length)
+  const { first } = taken
   await recordEvents(
     db,
     frames.map((frame, i) => ({
@@ -116,4 +125,15 @@ export async function logEvents(
       frame,
     })),
   )
+  return taken
+}
+
+/** The frames of events taken together, each with its number and the cursor of their transaction. */
+export async function placedEvents<F extends ConversationEventFrame>(
+  sql: Sql,
+  frames: readonly F[],
+  taken: Taken,
+): Promise<F[]> {
+  const cursor = await cursorFor(sql, taken.committed)
+  return frames.map((frame, i) => placed(frame, { event: taken.first + i, cursor }))
 }

@@ -2,9 +2,14 @@
 import { logger } from '../log.ts'
 import type { PublicProfile } from '../users/accounts.ts'
 
-export type UserEvent =
-  | { type: 'friend.request'; userId: string; from: PublicProfile; at: string }
-  | { type: 'friend.accepted'; userId: string; from: PublicProfile; at: string }
+export type UserEvent = {
+  type: 'friend.request' | 'friend.accepted'
+  userId: string
+  from: PublicProfile
+  at: string
+  /** The sync cursor after it (lib/sync), when its transaction logged it. */
+  cursor?: string
+}
 
 /**
  * Where user events go: live frames to the user's connections, and a notification job for a user with none.

@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors.ts'
 import {
   type ConversationEventFrame,
   conversationEventId,
+  placedEvents,
   recordEvents,
   takeEvents,
 } from '../events/conversation-log.ts'
@@ -84,7 +85,8 @@ async function changeMessage<F extends ConversationEventFrame>(
       if (!message) throw new NotFoundError('No such message.')
       const change = rule(message, actor, now)
       if (!change) return { message }
-      const event = await takeEvents(tx, at.conversationId)
+      const taken = await takeEvents(tx, at.conversationId)
+      const event = taken.first
       const withdrawn = [...(change.withdrawnUploads ?? [])]
       await Promise.all([
         withdrawn.length > 0 &&
@@ -111,6 +113,7 @@ async function changeMessage<F extends ConversationEventFrame>(
         message: change.document,
         frame: change.frame,
         event,
+        taken,
         recipients: memberIds.filter((id) => !blockers.has(id)),
       }
     })
@@ -118,9 +121,12 @@ async function changeMessage<F extends ConversationEventFrame>(
       throw storeFault(error, 'The message cannot be changed right now; retry shortly.')
     })
   if (!outcome.frame || !outcome.recipients) return { message: outcome.message }
-  await deliverToUsers(ctx.fanout(), outcome.recipients, outcome.frame).catch((error: unknown) =>
-    logger.error('message change stored but not delivered', { error: error as Error, messageId: _id }),
-  )
+  const { recipients, frame, taken } = outcome
+  await placedEvents(ctx.sql, [frame], taken)
+    .then(([told]) => deliverToUsers(ctx.fanout(), recipients, told ?? frame))
+    .catch((error: unknown) =>
+      logger.error('message change stored but not delivered', { error: error as Error, messageId: _id }),
+    )
   return { message: outcome.message, frame: outcome.frame, event: outcome.event }
 }
 

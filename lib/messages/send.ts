@@ -10,9 +10,10 @@ import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
 import { notifyOffline } from '../notifications/producers.ts'
 import type { MessageInput } from '../protocol/messages.ts'
-import { frames } from '../protocol/ws.ts'
+import { frames, placed } from '../protocol/ws.ts'
 import type { Limiter } from '../rate-limit/limiter.ts'
 import type { Sql } from '../stores/postgres.ts'
+import { type Committed, committedFrom, cursorFor, relogMessage } from '../sync/log.ts'
 import { markAttached, verifyAttachments } from '../uploads/attachments.ts'
 import type { SendingDeps } from './sending-deps.ts'
 import {
@@ -42,6 +43,8 @@ export interface Sent {
   group: boolean
   /** True when this send stored nothing: a retry of a message already stored, answered with that message. */
   duplicate: boolean
+  /** The message's event number and where its transaction committed, for the frames' sync place; not on a retry. */
+  logged?: { event: number; committed: Committed }
 }
 
 interface Reservation {
@@ -54,6 +57,8 @@ interface Reservation {
   memberIds: string[]
   hiddenFrom: string[]
   group: boolean
+  /** Where the statement committed the new event; none for a retry, which writes nothing. */
+  committed: Committed | null
 }
 
 function conversationIdOf(senderId: string, to: Destination): string {
@@ -86,10 +91,13 @@ async function reserve(
       retry: boolean
       memberIds: string[] | null
       hiddenFrom: string[] | null
+      syncSnapshot: string
+      syncXid: string | null
     }[]
   >`
     select verdict, conversation_type as "conversationType", seq::text, event::text, retry,
-           member_ids as "memberIds", hidden_from as "hiddenFrom"
+           member_ids as "memberIds", hidden_from as "hiddenFrom",
+           pg_current_snapshot()::text as "syncSnapshot", pg_current_xact_id_if_assigned()::text as "syncXid"
     from reserve_message(${conversationId}, ${senderId}, ${clientMsgId}, ${peerId},
                          ${peerId === null ? null : directKey(senderId, peerId)})`
   if (row?.verdict === 'not_found') throw new NotFoundError('No such conversation.')
@@ -108,6 +116,8 @@ async function reserve(
     memberIds: row.memberIds,
     hiddenFrom: row.hiddenFrom ?? [],
     group: row.conversationType === 'group',
+    committed:
+      row.syncXid === null ? null : committedFrom({ syncSnapshot: row.syncSnapshot, syncXid: row.syncXid }),
   }
 }
 
@@ -158,12 +168,19 @@ export async function storeMessage(
       { path: 'replyTo', message: 'names no message of this conversation' },
     ])
   const _id = messageId(conversationId, seq)
-  const stored = (document: MessageDocument, duplicate: boolean): Sent => ({
+  const stored = (
+    document: MessageDocument,
+    duplicate: boolean,
+    committed: Committed | null = reserved.committed,
+  ): Sent => ({
     message: messageView(document, parent),
     memberIds,
     hiddenFrom,
     group,
     duplicate,
+    ...(!duplicate &&
+      reserved.event !== null &&
+      committed !== null && { logged: { event: reserved.event, committed } }),
   })
   const attachedKeys = attachments.map((attachment) => attachment.key)
   const createdAt = new Date()
@@ -202,11 +219,20 @@ export async function storeMessage(
       createdAt,
       ...(replyTo !== undefined && { replyTo }),
     }
+    /*
+     * A retry storing what its first attempt could not: its event was logged for sync back then, with no message to
+     * show, and a reader who passed it since skipped it; logged again now, it reaches them.
+     */
+    const relogged =
+      reserved.retry && reserved.event !== null
+        ? relogMessage(ctx.sql, conversationId, reserved.event, seq)
+        : Promise.resolve(null)
     try {
       await Promise.all([
         messagesOf(ctx.mongo).insertOne(document),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
         reserved.retry ? undefined : recordEvent(),
+        relogged,
       ])
     } catch (error) {
       if (!isDuplicateKey(error)) throw error
@@ -215,7 +241,7 @@ export async function storeMessage(
       if (!first) throw error
       return stored(first, true)
     }
-    return stored(document, false)
+    return stored(document, false, reserved.retry ? await relogged : reserved.committed)
   } catch (error) {
     throw storeFault(error)
   }
@@ -275,16 +301,21 @@ export async function sendMessage(
       { message: hiddenView(message), recipientIds: sent.hiddenFrom, notifyOffline: false },
     ].filter((view) => view.recipientIds.length > 0)
     const except = { exceptConnectionId: options.exceptConnectionId }
+    const place = sent.logged && {
+      event: sent.logged.event,
+      cursor: await cursorFor(ctx.sql, sent.logged.committed),
+    }
     if (sent.memberIds.length > inlineDeliveryLimit) {
-      await queueDelivery(ctx.delivery(), views, except)
+      await queueDelivery(ctx.delivery(), views, { ...except, place })
       return
     }
     const offline = await Promise.all(
       views.map(async (view) => {
+        const frame = frames.messageNew(view.message)
         const delivery = await deliverToUsers(
           ctx.fanout(),
           view.recipientIds,
-          frames.messageNew(view.message),
+          place ? placed(frame, place) : frame,
           except,
         )
         return view.notifyOffline ? delivery.offlineUserIds : []

@@ -10,6 +10,7 @@ import { conversationEvents } from './postgres/0007-conversation-events.ts'
 import { pushSubscriptions } from './postgres/0008-push-subscriptions.ts'
 import { deliveryMarkers } from './postgres/0009-delivery-markers.ts'
 import { accountRecovery } from './postgres/0010-account-recovery.ts'
+import { syncLog } from './postgres/0011-sync-log.ts'
 
 export interface Migration {
   version: number
@@ -28,6 +29,7 @@ export const postgresMigrations: readonly Migration[] = [
   pushSubscriptions,
   deliveryMarkers,
   accountRecovery,
+  syncLog,
 ]
 
 // Any constant works; it only has to be the same for every process that migrates this database.

@@ -9,6 +9,7 @@ export const errorCode = z.enum([
   'email_unverified',
   'not_found',
   'conflict',
+  'cursor_expired',
   'payload_too_large',
   'unsupported_media_type',
   'rate_limited',

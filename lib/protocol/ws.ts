@@ -14,6 +14,20 @@ import {
 import { errorCode, fieldError } from './problem.ts'
 import { id, isoTime, seq } from './shared.ts'
 
+/** A sync cursor: opaque, sent back unchanged; a page's `cursor`, or the `cursor` of the last frame received. */
+export const syncCursor = z.string().min(1).max(4000)
+
+/**
+ * What every frame that changes state carries, live and in a catch-up: `cursor`, from which `GET /sync` or the
+ * `resume` action continue after this frame, and for a conversation's events `event`, the conversation's event
+ * number (1, 2, 3, ... with no gap), by which a client told the same event twice drops the second.
+ */
+const cursorField = { cursor: syncCursor.optional() }
+const eventFields = {
+  event: z.number().int().positive().optional(),
+  ...cursorField,
+}
+
 /* Client -> server: routed on `action` (infra/routes.ts), one schema per route. */
 
 export const pingAction = z.strictObject({ action: z.literal('ping') }).meta({ id: 'PingAction' })
@@ -73,6 +87,19 @@ export const ackDeliveryAction = z
   .meta({ id: 'AckDeliveryAction' })
 export type AckDeliveryAction = z.infer<typeof ackDeliveryAction>
 
+/**
+ * Catch up from a cursor: every event since it, as the frames live delivery sends, in order, then `resumed`. With
+ * `hasMore`, resume again from its cursor; live frames flow all along (drop those whose `event` you already have).
+ */
+export const resumeAction = z
+  .strictObject({
+    action: z.literal('resume'),
+    cursor: syncCursor,
+    limit: z.number().int().min(1).max(500).default(500),
+  })
+  .meta({ id: 'ResumeAction' })
+export type ResumeAction = z.infer<typeof resumeAction>
+
 /** Every action by its route key. */
 export const clientActions = {
   ping: pingAction,
@@ -83,6 +110,7 @@ export const clientActions = {
   deleteMessage: deleteMessageAction,
   react: reactAction,
   ackDelivery: ackDeliveryAction,
+  resume: resumeAction,
 } as const
 export type ClientAction = z.input<(typeof clientActions)[keyof typeof clientActions]>
 
@@ -112,7 +140,7 @@ export const messageAckFrame = z
   .meta({ id: 'MessageAckFrame' })
 
 export const messageNewFrame = z
-  .object({ type: z.literal('message.new'), message: messageSchema })
+  .object({ type: z.literal('message.new'), message: messageSchema, ...eventFields })
   .meta({ id: 'MessageNewFrame' })
 
 export const messageUpdatedFrame = z
@@ -122,12 +150,13 @@ export const messageUpdatedFrame = z
     seq,
     body: z.string(),
     editedAt: isoTime,
+    ...eventFields,
   })
   .meta({ id: 'MessageUpdatedFrame' })
 
 /** The message at `seq` is now a tombstone. */
 export const messageDeletedFrame = z
-  .object({ type: z.literal('message.deleted'), conversationId: id, seq })
+  .object({ type: z.literal('message.deleted'), conversationId: id, seq, ...eventFields })
   .meta({ id: 'MessageDeletedFrame' })
 
 /** A member's reaction went on or off; `counts` are the message's counts after it. */
@@ -140,21 +169,28 @@ export const reactionFrame = z
     userId: id,
     on: z.boolean(),
     counts: reactionCounts,
+    ...eventFields,
   })
   .meta({ id: 'ReactionFrame' })
 
 export const memberAddedFrame = z
-  .object({ type: z.literal('member.added'), conversationId: id, userId: id })
+  .object({ type: z.literal('member.added'), conversationId: id, userId: id, ...eventFields })
   .meta({ id: 'MemberAddedFrame' })
 
 /** Sent to the remaining members and to the one who left or was removed. */
 export const memberRemovedFrame = z
-  .object({ type: z.literal('member.removed'), conversationId: id, userId: id })
+  .object({ type: z.literal('member.removed'), conversationId: id, userId: id, ...eventFields })
   .meta({ id: 'MemberRemovedFrame' })
 
 /** A group's name or owner changed; both are given as they are now. */
 export const conversationUpdatedFrame = z
-  .object({ type: z.literal('conversation.updated'), conversationId: id, name: z.string(), ownerId: id })
+  .object({
+    type: z.literal('conversation.updated'),
+    conversationId: id,
+    name: z.string(),
+    ownerId: id,
+    ...eventFields,
+  })
   .meta({ id: 'ConversationUpdatedFrame' })
 
 /** A member's read marker moved to `seq`. */
@@ -193,12 +229,33 @@ export const notificationFrame = z
   .meta({ id: 'NotificationFrame' })
 
 export const friendRequestFrame = z
-  .object({ type: z.literal('friend.request'), from: publicProfile, at: isoTime })
+  .object({ type: z.literal('friend.request'), from: publicProfile, at: isoTime, ...cursorField })
   .meta({ id: 'FriendRequestFrame' })
 
 export const friendAcceptedFrame = z
-  .object({ type: z.literal('friend.accepted'), from: publicProfile, at: isoTime })
+  .object({ type: z.literal('friend.accepted'), from: publicProfile, at: isoTime, ...cursorField })
   .meta({ id: 'FriendAcceptedFrame' })
+
+/** A catch-up page was sent: continue from `cursor`, resuming again while `hasMore`. */
+export const resumedFrame = z
+  .object({ type: z.literal('resumed'), cursor: syncCursor, hasMore: z.boolean() })
+  .meta({ id: 'ResumedFrame' })
+
+/** The frames a catch-up replays: every event a user is told of that changes state. */
+export const syncedFrame = z
+  .discriminatedUnion('type', [
+    messageNewFrame,
+    messageUpdatedFrame,
+    messageDeletedFrame,
+    reactionFrame,
+    memberAddedFrame,
+    memberRemovedFrame,
+    conversationUpdatedFrame,
+    friendRequestFrame,
+    friendAcceptedFrame,
+  ])
+  .meta({ id: 'SyncedFrame' })
+export type SyncedFrame = z.infer<typeof syncedFrame>
 
 /** Every server frame by its `type`. */
 export const serverFrames = {
@@ -219,6 +276,7 @@ export const serverFrames = {
   notification: notificationFrame,
   'friend.request': friendRequestFrame,
   'friend.accepted': friendAcceptedFrame,
+  resumed: resumedFrame,
 } as const
 
 export const serverFrame = z.discriminatedUnion('type', [
@@ -239,6 +297,7 @@ export const serverFrame = z.discriminatedUnion('type', [
   notificationFrame,
   friendRequestFrame,
   friendAcceptedFrame,
+  resumedFrame,
 ])
 export type ServerFrame = z.infer<typeof serverFrame>
 export type ServerFrameType = ServerFrame['type']
@@ -301,4 +360,16 @@ export const frames = {
     type: 'friend.request' | 'friend.accepted',
     payload: Payload<'friend.request'>,
   ): ServerFrameOf<'friend.request' | 'friend.accepted'> => ({ type, from: payload.from, at: payload.at }),
+  resumed: (payload: Payload<'resumed'>): ServerFrameOf<'resumed'> => ({ type: 'resumed', ...payload }),
+}
+
+/** Where a frame stands in the user's sync: the cursor after it, and a conversation event's number. */
+export interface SyncPlace {
+  cursor: string
+  event?: number
+}
+
+/** The frame with its place in the sync added (see `eventFields`). */
+export function placed<F extends SyncedFrame>(frame: F, place: SyncPlace): F {
+  return { ...frame, ...(place.event !== undefined && { event: place.event }), cursor: place.cursor }
 }

@@ -59,6 +59,7 @@ const built: ServerFrame[] = [
   }),
   frames.friendEvent('friend.request', { from: profile, at }),
   frames.friendEvent('friend.accepted', { from: profile, at }),
+  frames.resumed({ cursor: 'abc.def', hasMore: true }),
 ]
 
 describe('server frames', () => {

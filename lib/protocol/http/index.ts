@@ -6,6 +6,7 @@ import { fileRoutes } from './files.ts'
 import { friendRoutes } from './friends.ts'
 import { oauthRoutes } from './oauth.ts'
 import { pushRoutes } from './push.ts'
+import { syncRoutes } from './sync.ts'
 import { userRoutes } from './users.ts'
 
 export type { RouteContract } from './contract.ts'
@@ -18,6 +19,7 @@ export const httpContract = {
   ...conversationRoutes,
   ...fileRoutes,
   ...pushRoutes,
+  ...syncRoutes,
 } satisfies Record<string, RouteContract>
 
 /** `METHOD /path`, as API Gateway names a route in `routeKey`. */

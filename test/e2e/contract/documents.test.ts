@@ -303,6 +303,20 @@ describe('what the running service answers', () => {
     aliceSocket.socket.send(JSON.stringify({ action: 'sendMessage', conversationId, clientMsgId: 'bad id!' }))
     await aliceSocket.next(ofType('error'))
 
+    // Bob catches up from the cursor of the first message.new, over HTTP and by resuming on his socket.
+    const newMessages = bobSocket.seen.filter((frame) => frame.type === 'message.new')
+    const cursor = newMessages[0]?.cursor as string
+    const caughtUp = await call('GET /sync', {
+      ...as(bob),
+      query: `cursor=${encodeURIComponent(cursor)}&limit=10`,
+    })
+    expect(caughtUp.status).toBe(200)
+    expect(caughtUp.json<{ events: { type: string }[] }>().events.map((event) => event.type)).toEqual([
+      'message.new',
+    ])
+    bobSocket.socket.send(JSON.stringify({ action: 'resume', cursor }))
+    await bobSocket.next(ofType('resumed'))
+
     const message = { ...as(alice), params: { id: conversationId, seq: '2' } }
     expect(
       (
@@ -460,6 +474,7 @@ describe('what the running service answers', () => {
       'message.ack',
       'typing',
       'read',
+      'resumed',
     ]
     expect([...expected, 'pong', 'error'].filter((type) => !met.has(type))).toEqual([])
   })

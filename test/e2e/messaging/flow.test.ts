@@ -1,60 +1,19 @@
 // Through the local gateway with real WebSocket clients and real tokens: friends chat, a stranger is refused.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { befriend } from '../../integration/realtime/people.ts'
-import { signUpVerified } from '../accounts.ts'
-import { connect, type Device, type Frame } from '../realtime/sockets.ts'
+import { type Account, asPerson, gateway, ofType } from './gateway.ts'
 
-let runtime: LocalRuntime
-const open: Device[] = []
-
-interface Account {
-  id: string
-  token: string
-}
-
-async function signUp(name: string): Promise<Account> {
-  const tag = randomBytes(4).toString('hex')
-  const session = await signUpVerified(runtime.httpUrl, {
-    email: `${name}.${tag}@example.com`,
-    username: `${name}_${tag}`,
-    password: `a long passphrase for ${name}`,
-  })
-  return { id: session.user.id, token: session.accessToken }
-}
-
-async function device(user: Account) {
-  const opened = await connect(runtime.wsUrl, user.token)
-  open.push(opened)
-  return opened
-}
-
-const api = async <T>(user: Account, path: string) => {
-  const response = await fetch(`${runtime.httpUrl}${path}`, {
-    headers: { authorization: `Bearer ${user.token}` },
-  })
-  return { status: response.status, body: (await response.json()) as T }
-}
-
-const ofType = (type: string) => (frame: Frame) => frame.type === type
+const { signUp, device, api: call } = gateway('messaging')
+const api = <T>(user: Account, path: string) => call<T>(user, 'GET', path)
 
 let alice: Account
 let bob: Account
 let carol: Account
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    env: { ...process.env, STAGE: `messaging-${randomBytes(4).toString('hex')}` },
-    httpPort: 0,
-    wsPort: 0,
-  })
   ;[alice, bob, carol] = await Promise.all([signUp('alice'), signUp('bob'), signUp('carol')])
-  await befriend({ ...alice, sessionId: '' }, { ...bob, sessionId: '' })
-})
-afterAll(async () => {
-  await Promise.all(open.map((opened) => opened.close()))
-  await runtime?.stop()
+  await befriend(asPerson(alice), asPerson(bob))
 })
 
 describe('friends chatting through the gateway', () => {
@@ -72,8 +31,9 @@ describe('friends chatting through the gateway', () => {
       message: { seq: 1, senderId: alice.id, body: 'Hi Bob!', clientMsgId: 'first' },
     })
     const message = ack.message as { id: string; conversationId: string }
-    expect(await bobPhone.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
-    expect(await bobTablet.next(ofType('message.new'))).toEqual({ type: 'message.new', message })
+    const told = { type: 'message.new', message, event: 1, cursor: expect.any(String) }
+    expect(await bobPhone.next(ofType('message.new'))).toEqual(told)
+    expect(await bobTablet.next(ofType('message.new'))).toEqual(told)
 
     for (const reader of [alice, bob]) {
       const history = await api<{ items: { id: string }[] }>(

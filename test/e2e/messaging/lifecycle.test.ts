@@ -1,50 +1,11 @@
 // Through the local gateway with real WebSocket clients: edits, reactions, deletes, replies, group changes and blocks.
-import { randomBytes, randomUUID } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { randomUUID } from 'node:crypto'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { befriend } from '../../integration/realtime/people.ts'
-import { signUpVerified } from '../accounts.ts'
-import { connect, type Device, type Frame } from '../realtime/sockets.ts'
+import type { Frame } from '../realtime/sockets.ts'
+import { type Account, asPerson, gateway, ofType, send } from './gateway.ts'
 
-let runtime: LocalRuntime
-const open: Device[] = []
-
-interface Account {
-  id: string
-  token: string
-}
-
-async function signUp(name: string): Promise<Account> {
-  const tag = randomBytes(4).toString('hex')
-  const session = await signUpVerified(runtime.httpUrl, {
-    email: `${name}.${tag}@example.com`,
-    username: `${name}_${tag}`,
-    password: `a long passphrase for ${name}`,
-  })
-  return { id: session.user.id, token: session.accessToken }
-}
-
-async function device(user: Account) {
-  const opened = await connect(runtime.wsUrl, user.token)
-  open.push(opened)
-  return opened
-}
-
-async function api<T>(user: Account, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${runtime.httpUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${user.token}`,
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-    },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T }
-}
-
-const ofType = (type: string) => (frame: Frame) => frame.type === type
-const send = (from: Device, frame: Record<string, unknown>) => from.socket.send(JSON.stringify(frame))
+const { signUp, device, api } = gateway('lifecycle')
 
 let alice: Account
 let bob: Account
@@ -52,24 +13,14 @@ let carol: Account
 let dave: Account
 
 beforeAll(async () => {
-  runtime = await startLocalRuntime({
-    env: { ...process.env, STAGE: `lifecycle-${randomBytes(4).toString('hex')}` },
-    httpPort: 0,
-    wsPort: 0,
-  })
   ;[alice, bob, carol, dave] = await Promise.all([
     signUp('alice'),
     signUp('bob'),
     signUp('carol'),
     signUp('dave'),
   ])
-  const asPerson = (account: Account) => ({ ...account, sessionId: '' })
   await befriend(asPerson(alice), asPerson(bob))
   await befriend(asPerson(alice), asPerson(carol))
-})
-afterAll(async () => {
-  await Promise.all(open.map((opened) => opened.close()))
-  await runtime?.stop()
 })
 
 describe('a message’s life in a group, through the gateway', () => {
@@ -94,6 +45,8 @@ describe('a message’s life in a group, through the gateway', () => {
       seq,
       body: 'Lunch at one?',
       editedAt: expect.any(String),
+      event: 3,
+      cursor: expect.any(String),
     })
     await alicePhone.next(ofType('message.updated'))
 
@@ -113,6 +66,8 @@ describe('a message’s life in a group, through the gateway', () => {
       userId: bob.id,
       on: true,
       counts: { '👍': 1 },
+      event: 4,
+      cursor: expect.any(String),
     })
 
     send(bobPhone, { action: 'sendMessage', conversationId, clientMsgId: 'r1', body: 'Sure', replyTo: seq })
@@ -126,6 +81,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'message.deleted',
       conversationId,
       seq,
+      event: 6,
+      cursor: expect.any(String),
     })
 
     const history = await api<{ items: Frame[] }>(bob, 'GET', `/conversations/${conversationId}/messages`)
@@ -152,6 +109,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'member.added',
       conversationId,
       userId: carol.id,
+      event: 2,
+      cursor: expect.any(String),
     })
     expect((await api(alice, 'PATCH', `/conversations/${conversationId}`, { ownerId: bob.id })).status).toBe(
       200,
@@ -161,6 +120,8 @@ describe('a message’s life in a group, through the gateway', () => {
       conversationId,
       name: 'Crew',
       ownerId: bob.id,
+      event: 3,
+      cursor: expect.any(String),
     })
 
     expect((await api(bob, 'POST', `/friends/${alice.id}/block`)).status).toBeLessThan(300)
@@ -179,6 +140,8 @@ describe('a message’s life in a group, through the gateway', () => {
       type: 'member.removed',
       conversationId,
       userId: carol.id,
+      event: 5,
+      cursor: expect.any(String),
     })
   })
 })

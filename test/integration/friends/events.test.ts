@@ -65,12 +65,14 @@ describe('the user-event sink', () => {
         userId: b.id,
         from: expect.objectContaining({ id: a.id }),
         at: expect.any(String),
+        cursor: expect.any(String),
       },
       {
         type: 'friend.accepted',
         userId: a.id,
         from: expect.objectContaining({ id: b.id }),
         at: expect.any(String),
+        cursor: expect.any(String),
       },
     ])
     expect((await friends.friends(a)).body.items.map((item) => item.user.id)).toEqual([b.id])

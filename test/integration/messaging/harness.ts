@@ -1,10 +1,14 @@
 // The messaging handlers over the real stores with a recording @connections client, called as API Gateway would.
+
 import { randomUUID } from 'node:crypto'
 import type { Context } from 'aws-lambda'
+import { expect } from 'vitest'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
+import { createSyncHandler } from '../../../functions/http/sync.ts'
 import { createAckDeliveryHandler } from '../../../functions/ws/ack-delivery.ts'
 import { createMarkReadHandler } from '../../../functions/ws/mark-read.ts'
 import { createMessageChangeHandler } from '../../../functions/ws/message-change.ts'
+import { createResumeHandler } from '../../../functions/ws/resume.ts'
 import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
 import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
@@ -60,8 +64,12 @@ export interface Harness {
   frame(user: Person, connectionId: string, body: Record<string, unknown> | string): Promise<void>
   /** Runs a whole WebSocket event (a sample, say) through the route it names. */
   invoke(event: WsEvent): Promise<void>
-  /** Frames the connection has been sent so far, oldest first. */
+  /** Frames the connection has been sent so far, oldest first, without their sync `cursor` (test/integration/sync). */
   framesOf(connectionId: string): Frame[]
+  /** The same with every field as sent. */
+  sentTo(connectionId: string): Frame[]
+  /** Forgets what these connections were sent so far (a group's creation, say, once checked). */
+  forget(...connectionIds: string[]): void
 }
 
 export function harness(overrides: Partial<SendingDeps> = {}): Harness {
@@ -83,8 +91,12 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       ['editMessage', 'deleteMessage', 'react'].map((action) => [action, createMessageChangeHandler(deps)]),
     ),
     ackDelivery: createAckDeliveryHandler(deps),
+    resume: createResumeHandler({ ...deps, management: () => management.client }),
   }
-  const call = apiOver({ conversations: createConversationsHandler({ ...mongoStoreDeps, ...deps }) })
+  const call = apiOver({
+    conversations: createConversationsHandler({ ...mongoStoreDeps, ...deps }),
+    sync: createSyncHandler({ ...mongoStoreDeps, ...deps }),
+  })
   return {
     management,
     deps,
@@ -121,8 +133,40 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
       const route = routes[event.requestContext.routeKey as keyof typeof routes]
       await route(event, lambdaContext)
     },
-    framesOf: (connectionId) => (management.posted.get(connectionId) ?? []) as Frame[],
+    framesOf: (connectionId) =>
+      ((management.posted.get(connectionId) ?? []) as Frame[]).map(({ cursor: _, ...frame }) => frame),
+    sentTo: (connectionId) => [...((management.posted.get(connectionId) ?? []) as Frame[])],
+    forget: (...connectionIds) => {
+      for (const connectionId of connectionIds) management.posted.delete(connectionId)
+    },
   }
+}
+
+/**
+ * A group made by `owner` over HTTP with `members`; checks that every member's device was told of it (one
+ * `conversation.updated`, its event 1), then forgets those frames.
+ */
+export async function startGroup(
+  h: Harness,
+  owner: Person & { connectionId: string },
+  members: readonly (Person & { connectionId: string })[],
+  name = 'Team',
+): Promise<string> {
+  const created = await h.call<{ id: string }>({
+    method: 'POST',
+    path: '/conversations',
+    token: owner.token,
+    body: { type: 'group', name, memberIds: members.map((member) => member.id) },
+  })
+  if (created.status !== 201) throw new Error(`group not created: ${created.status}`)
+  const id = created.body.id
+  const told = [{ type: 'conversation.updated', conversationId: id, name, ownerId: owner.id, event: 1 }]
+  for (const member of [owner, ...members]) {
+    const frames = h.framesOf(member.connectionId).filter((frame) => frame.conversationId === id)
+    expect(frames, `what ${member.id} was told of the group's making`).toEqual(told)
+  }
+  h.forget(owner.connectionId, ...members.map((member) => member.connectionId))
+  return id
 }
 
 /** A user with one connection, for tests that need a few. */

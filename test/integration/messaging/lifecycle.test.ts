@@ -6,7 +6,7 @@ import { eventsAt } from '../../../lib/events/conversation-log.ts'
 import { messageId, messagesOf } from '../../../lib/messages/store.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
-import { type Frame, type Harness, harness, messageIn, online, type Person } from './harness.ts'
+import { type Frame, type Harness, harness, messageIn, online, type Person, startGroup } from './harness.ts'
 
 let h: Harness
 beforeAll(() => {
@@ -15,18 +15,16 @@ beforeAll(() => {
 
 type Member = Person & { connectionId: string }
 
+/** Events a group's making took: its conversation.updated. */
+const made = new Map<string, number>()
+
 /** A group of `owner` and friends, each with a live device; returns its id after the frames of its making. */
 async function group(count: number): Promise<{ id: string; owner: Member; others: Member[] }> {
   const others = await Promise.all(Array.from({ length: count }, () => online(h)))
   const owner = await online(h, others)
-  const created = await h.call<{ id: string }>({
-    method: 'POST',
-    path: '/conversations',
-    token: owner.token,
-    body: { type: 'group', name: 'Team', memberIds: others.map((other) => other.id) },
-  })
-  expect(created.status).toBe(201)
-  return { id: created.body.id, owner, others }
+  const id = await startGroup(h, owner, others)
+  made.set(id, 1)
+  return { id, owner, others }
 }
 
 async function send(user: Member, conversationId: string, body: string, extra: Record<string, unknown> = {}) {
@@ -53,10 +51,11 @@ async function lastEvent(conversationId: string): Promise<number> {
   return Number(row?.last)
 }
 
-/** The conversation's whole event log, by number from 1, read by `_id` only. */
+/** The conversation's event log after its making (startGroup checks that), by number, read by `_id` only. */
 async function log(conversationId: string) {
   const last = await lastEvent(conversationId)
-  const numbers = Array.from({ length: last }, (_, i) => i + 1)
+  const first = (made.get(conversationId) ?? 0) + 1
+  const numbers = Array.from({ length: last - first + 1 }, (_, i) => first + i)
   return eventsAt(await mongoDb(), conversationId, numbers)
 }
 
@@ -93,6 +92,7 @@ describe('editing a message', () => {
         seq: message.seq,
         body: 'hello',
         editedAt: expect.any(String),
+        event: 3,
       })
     }
     const [item] = await history(others[0] as Person, id)
@@ -104,8 +104,8 @@ describe('editing a message', () => {
     })
     expect(edits.body.versions.map((version) => version.body)).toEqual(['helo', 'hello'])
     expect((await log(id)).map((event) => [event.event, event.type])).toEqual([
-      [1, 'message.new'],
-      [2, 'message.updated'],
+      [2, 'message.new'],
+      [3, 'message.updated'],
     ])
   })
 
@@ -168,7 +168,7 @@ describe('editing a message', () => {
     })
     expect(response.status).toBe(403)
     expect((await stored(id, message.seq))?.body).toBe('mine')
-    expect(await lastEvent(id)).toBe(1)
+    expect(await lastEvent(id)).toBe((made.get(id) ?? 0) + 1)
   })
 })
 
@@ -204,7 +204,7 @@ describe('deleting a message', () => {
     expect(response.status).toBe(204)
     for (const [i, member] of [author, owner].entries())
       expect(framesAfter(member.connectionId, before[i] as number)).toEqual([
-        { type: 'message.deleted', conversationId: id, seq: message.seq },
+        { type: 'message.deleted', conversationId: id, seq: message.seq, event: 3 },
       ])
     const [item] = await history(owner, id)
     expect(item).toMatchObject({ seq: message.seq, body: '', attachments: [], deleted: true })
@@ -285,7 +285,7 @@ describe('reactions', () => {
     })
     expect(response.status).toBe(404)
     expect((await stored(id, message.seq))?.reactions).toBeUndefined()
-    expect(await lastEvent(id)).toBe(1)
+    expect(await lastEvent(id)).toBe((made.get(id) ?? 0) + 1)
   })
 })
 
@@ -374,9 +374,9 @@ describe('group changes', () => {
     expect(removed.status).toBe(204)
 
     expect(framesAfter(member.connectionId, since)).toEqual([
-      { type: 'member.added', conversationId: id, userId: newcomer.id },
-      { type: 'conversation.updated', conversationId: id, name: 'Crew', ownerId: member.id },
-      { type: 'member.removed', conversationId: id, userId: newcomer.id },
+      { type: 'member.added', conversationId: id, userId: newcomer.id, event: 3 },
+      { type: 'conversation.updated', conversationId: id, name: 'Crew', ownerId: member.id, event: 4 },
+      { type: 'member.removed', conversationId: id, userId: newcomer.id, event: 5 },
     ])
     expect(h.framesOf(newcomer.connectionId).map((frame) => frame.type)).toEqual([
       'member.added',
@@ -494,7 +494,7 @@ describe('event numbers', () => {
       ),
     ])
     const events = await log(id)
-    expect(events.map((event) => event.event)).toEqual(Array.from({ length: 13 }, (_, i) => i + 1))
+    expect(events.map((event) => event.event)).toEqual(Array.from({ length: 13 }, (_, i) => i + 2))
     const lastEdit = events.filter((event) => event.type === 'message.updated').at(-1)
     // The message holds the edit with the highest number: changes are stored in the order of their numbers.
     expect((await stored(id, first.seq))?.body).toBe(

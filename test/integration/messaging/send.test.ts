@@ -12,7 +12,7 @@ import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { uploadStore } from '../../../lib/uploads/store.ts'
 import { take, testQueues } from '../notifications/queues.ts'
 import { pinnedFrom, pngBytes } from '../uploads/api.ts'
-import { befriend, type Harness, harness, messageIn, online, person } from './harness.ts'
+import { befriend, type Harness, harness, messageIn, online, person, startGroup } from './harness.ts'
 
 let h: Harness
 beforeAll(() => {
@@ -63,7 +63,7 @@ describe('sendMessage to a friend by toUserId', () => {
     })
     const message = messageIn(ack)
     for (const connection of [bob.connectionId, bobTablet, aliceLaptop])
-      expect(h.framesOf(connection)).toEqual([{ type: 'message.new', message }])
+      expect(h.framesOf(connection)).toEqual([{ type: 'message.new', message, event: 1 }])
     expect(h.framesOf(alice.connectionId)).toHaveLength(1)
     expect(await stored(conversationId)).toEqual([{ seq: 1, body: 'hello', senderId: alice.id }])
   })
@@ -182,12 +182,7 @@ describe('groups', () => {
   it('tells only the members whose account is still active', async () => {
     const [bob, carol] = [await online(h), await online(h)]
     const alice = await online(h, [bob, carol])
-    const created = await h.call<{ id: string }>({
-      method: 'POST',
-      path: '/conversations',
-      token: alice.token,
-      body: { type: 'group', name: 'Leavers', memberIds: [bob.id, carol.id] },
-    })
+    const created = { body: { id: await startGroup(h, alice, [bob, carol], 'Leavers') } }
     const sql = await postgresClient()
     await sql`update users set status = 'disabled' where id = ${carol.id}`
     await h.frame(alice, alice.connectionId, send({ conversationId: created.body.id }, 'still here?'))
@@ -198,13 +193,7 @@ describe('groups', () => {
   it('a member’s message reaches every member; someone outside hears "not found"', async () => {
     const [bob, carol] = [await online(h), await online(h)]
     const alice = await online(h, [bob, carol])
-    const created = await h.call<{ id: string }>({
-      method: 'POST',
-      path: '/conversations',
-      token: alice.token,
-      body: { type: 'group', name: 'Trip', memberIds: [bob.id, carol.id] },
-    })
-    expect(created.status).toBe(201)
+    const created = { body: { id: await startGroup(h, alice, [bob, carol], 'Trip') } }
     await h.frame(carol, carol.connectionId, send({ conversationId: created.body.id }, 'hi all'))
     for (const member of [alice, bob])
       expect(h.framesOf(member.connectionId)[0]).toMatchObject({ type: 'message.new' })
@@ -277,7 +266,7 @@ describe('POST /conversations/{id}/messages', () => {
     expect(again.status).toBe(200)
     expect(again.body.message.id).toBe(first.body.message.id)
     for (const connection of [alice.connectionId, bob.connectionId])
-      expect(h.framesOf(connection)).toEqual([{ type: 'message.new', message: first.body.message }])
+      expect(h.framesOf(connection)).toEqual([{ type: 'message.new', message: first.body.message, event: 1 }])
 
     const carol = await person()
     const outsider = await h.call({ ...request, token: carol.token })
@@ -407,6 +396,9 @@ describe('attachments and members offline', () => {
       new ReceiveMessageCommand({ QueueUrl: queues.url, WaitTimeSeconds: 0 }),
     )
     expect(rest.Messages ?? []).toEqual([])
-    expect(local.framesOf(carol.connectionId)).toHaveLength(1)
+    expect(local.framesOf(carol.connectionId).map((frame) => frame.type)).toEqual([
+      'conversation.updated',
+      'message.new',
+    ])
   })
 })
