@@ -98,7 +98,7 @@ export const functions = {
     entry: 'functions/http/push.ts',
     description:
       '/push: VAPID public key, Web Push subscriptions (endpoints checked against an allowlist), settings',
-    uses: ['postgres', 'mongo', 'redis', 'pushKeys'],
+    uses: ['postgres', 'redis', 'pushKeys'],
   },
   wsPing: {
     entry: 'functions/ws/ping.ts',
@@ -128,7 +128,7 @@ export const functions = {
   presence: {
     entry: 'functions/http/presence.ts',
     description: "GET /presence: friends' online status and last seen",
-    uses: ['postgres', 'mongo', 'redis'],
+    uses: ['postgres', 'redis'],
   },
   reapIdle: {
     entry: 'functions/workers/reap-idle.ts',

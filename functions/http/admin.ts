@@ -2,13 +2,13 @@
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
 import { requirePermission } from '../../lib/http/authenticate.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { userRoutes as http } from '../../lib/protocol/http/users.ts'
 import { listAccounts, updateAccount } from '../../lib/users/admin.ts'
 
-export function createAdminHandler(deps: HttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
+export function createAdminHandler(deps: MongoHttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
   const route = routes(deps)
   return routeByKey({
     'GET /admin/users': route.caller(
@@ -29,4 +29,4 @@ export function createAdminHandler(deps: HttpDeps, sessionsEnded: SessionsEnded 
   })
 }
 
-export const handler = createAdminHandler(storeDeps)
+export const handler = createAdminHandler(mongoStoreDeps)

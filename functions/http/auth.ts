@@ -14,19 +14,22 @@ import { type MailingContext, signup } from '../../lib/auth/signup.ts'
 import { tokenSettings } from '../../lib/auth/tokens.ts'
 import { config } from '../../lib/config.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
-import { type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
+import { type AuditInput, type RouteInput, routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import type { SendMail } from '../../lib/mail/message.ts'
 import { configuredOutbox } from '../../lib/mail/outbox.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { authRoutes as http } from '../../lib/protocol/http/auth.ts'
 import { createLimiter } from '../../lib/rate-limit/limiter.ts'
 import { redisLoginLimiter } from '../../lib/rate-limit/login.ts'
 import { perIp, perUser } from '../../lib/rate-limit/middleware.ts'
 
+/** What a route hands the auth flows: where the request came from, and the audit log. */
+type RequestContext = Pick<RouteInput<never, never, never>, 'meta'> & AuditInput<MongoHttpDeps>
+
 /** The one function that issues tokens, so the one that is given the private signing key. */
 export function createAuthHandler(
-  deps: HttpDeps,
+  deps: MongoHttpDeps,
   limiter: LoginLimiter = redisLoginLimiter(deps.redis),
   sessionsEnded: SessionsEnded = closeEndedSessions(),
   signer: () => Promise<SigningKey> = signingKey,
@@ -36,20 +39,14 @@ export function createAuthHandler(
   const redis = deps.redis
   // Every mail-sending route shares one allowance per address, so no mix of routes can flood one inbox.
   const mailsPerAddress = createLimiter(redis, { name: 'mail:address', limit: 5, window: '1 h' })
-  const session = async ({
-    meta,
-    audit,
-  }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>): Promise<SessionContext> => ({
+  const session = async ({ meta, audit }: RequestContext): Promise<SessionContext> => ({
     sql: await deps.sql(),
     tokens: { signer: await signer(), settings: tokenSettings() },
     audit,
     meta,
     sessionsEnded,
   })
-  const mailing = async ({
-    meta,
-    audit,
-  }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>): Promise<MailingContext> => ({
+  const mailing = async ({ meta, audit }: RequestContext): Promise<MailingContext> => ({
     sql: await deps.sql(),
     audit,
     meta,
@@ -59,7 +56,7 @@ export function createAuthHandler(
       await mailsPerAddress.consume(address.toLowerCase())
     },
   })
-  const ending = async ({ audit }: Pick<RouteInput<never, never, never>, 'meta' | 'audit'>) => ({
+  const ending = async ({ audit }: RequestContext) => ({
     sql: await deps.sql(),
     audit,
     sessionsEnded,
@@ -128,4 +125,4 @@ export function createAuthHandler(
   })
 }
 
-export const handler = createAuthHandler(storeDeps)
+export const handler = createAuthHandler(mongoStoreDeps)

@@ -4,7 +4,7 @@ import { addMembers, changeGroup, removeMember } from '../../lib/conversations/g
 import { conversationDetail, listConversations } from '../../lib/conversations/list.ts'
 import { announceRead, markRead } from '../../lib/conversations/read-markers.ts'
 import { startConversation } from '../../lib/conversations/start.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { lifecycleContext } from '../../lib/messages/actions.ts'
@@ -15,9 +15,9 @@ import { deleteMessage, editMessage, react } from '../../lib/messages/lifecycle.
 import { sendMessage } from '../../lib/messages/send.ts'
 import { type SendingDeps, sendingDeps } from '../../lib/messages/sending-deps.ts'
 import { reactionCountsOf } from '../../lib/messages/store.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { conversationRoutes as http } from '../../lib/protocol/http/conversations.ts'
 
-export type ConversationsDeps = HttpDeps & SendingDeps
+export type ConversationsDeps = MongoHttpDeps & SendingDeps
 
 export function createConversationsHandler(deps: ConversationsDeps) {
   const route = routes(deps)
@@ -112,4 +112,4 @@ export function createConversationsHandler(deps: ConversationsDeps) {
   })
 }
 
-export const handler = createConversationsHandler({ ...sendingDeps, ...storeDeps })
+export const handler = createConversationsHandler({ ...sendingDeps, ...mongoStoreDeps })

@@ -6,15 +6,15 @@ import { allSinks, type UserEventSink } from '../../lib/events/user-events.ts'
 import { blockUser, unblockUser } from '../../lib/friends/blocks.ts'
 import { listFriends, listRequests } from '../../lib/friends/lists.ts'
 import { acceptFriend, declineFriend, removeFriend, sendFriendRequest } from '../../lib/friends/requests.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
 import { jobQueue } from '../../lib/notifications/jobs.ts'
 import { notificationUserEventSink } from '../../lib/notifications/producers.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { friendRoutes as http } from '../../lib/protocol/http/friends.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 
-export interface FriendsDeps extends HttpDeps {
+export interface FriendsDeps extends MongoHttpDeps {
   /** Where friend.request and friend.accepted go: the live connections and the notification inbox, composed. */
   userEvents: UserEventSink
 }
@@ -73,9 +73,9 @@ export function createFriendsHandler(deps: FriendsDeps) {
 }
 
 export const handler = createFriendsHandler({
-  ...storeDeps,
+  ...mongoStoreDeps,
   userEvents: allSinks(
-    recordedUserEvents(storeDeps.mongo),
+    recordedUserEvents(mongoStoreDeps.mongo),
     liveUserEventSink(),
     notificationUserEventSink(() => jobQueue()),
   ),

@@ -1,11 +1,11 @@
 // GET /notifications (the caller's inbox, newest first) and POST /notifications/read.
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
 import { listNotifications, markNotificationsRead } from '../../lib/notifications/inbox.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { fileRoutes as http } from '../../lib/protocol/http/files.ts'
 
-export function createNotificationsHandler(deps: HttpDeps) {
+export function createNotificationsHandler(deps: MongoHttpDeps) {
   const route = routes(deps)
   return routeByKey({
     'GET /notifications': route.caller(http['GET /notifications'], async ({ caller, query }) =>
@@ -17,4 +17,4 @@ export function createNotificationsHandler(deps: HttpDeps) {
   })
 }
 
-export const handler = createNotificationsHandler(storeDeps)
+export const handler = createNotificationsHandler(mongoStoreDeps)

@@ -3,11 +3,11 @@ import { type SigningKey, signingKey } from '../../lib/auth/keys.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { tokenSettings } from '../../lib/auth/tokens.ts'
 import { config } from '../../lib/config.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { type HttpEvent, json } from '../../lib/http/stack.ts'
 import { exchangeSignInCode, finishSignIn, startSignIn } from '../../lib/oauth/sign-in.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { oauthRoutes as http } from '../../lib/protocol/http/oauth.ts'
 import { perIp } from '../../lib/rate-limit/middleware.ts'
 
 /** Where the provider sends the browser back: configured, or the host and scheme the request came in on. */
@@ -25,7 +25,7 @@ const redirect = (location: string, cookies: string[] = []) => ({
 })
 
 export function createOAuthHandler(
-  deps: HttpDeps,
+  deps: MongoHttpDeps,
   signer: () => Promise<SigningKey> = signingKey,
   // A new session ends nothing; the session context still names where endings would go.
   sessionsEnded: SessionsEnded = async () => {},
@@ -79,4 +79,4 @@ export function createOAuthHandler(
   })
 }
 
-export const handler = createOAuthHandler(storeDeps)
+export const handler = createOAuthHandler(mongoStoreDeps)

@@ -3,7 +3,7 @@ import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
 import { friendsPresence } from '../../lib/presence/query.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { friendRoutes as http } from '../../lib/protocol/http/friends.ts'
 
 export function createPresenceHandler(deps: HttpDeps) {
   const route = routes(deps)

@@ -1,12 +1,12 @@
 // GET /sync: the caller's events since a cursor, paged.
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { syncRoutes as http } from '../../lib/protocol/http/sync.ts'
 import { syncContext } from '../../lib/sync/deps.ts'
 import { syncPageFor } from '../../lib/sync/sync.ts'
 
-export function createSyncHandler(deps: HttpDeps) {
+export function createSyncHandler(deps: MongoHttpDeps) {
   const route = routes(deps)
   return routeByKey({
     'GET /sync': route.caller(http['GET /sync'], async ({ caller, query }) =>
@@ -15,4 +15,4 @@ export function createSyncHandler(deps: HttpDeps) {
   })
 }
 
-export const handler = createSyncHandler(storeDeps)
+export const handler = createSyncHandler(mongoStoreDeps)

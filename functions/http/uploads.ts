@@ -1,15 +1,15 @@
 // POST /uploads (a presigned POST for one file) and GET /uploads/{key+} (a short-lived presigned GET).
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { type MongoHttpDeps, mongoStoreDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { fileRoutes as http } from '../../lib/protocol/http/files.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { presignDownload } from '../../lib/uploads/download.ts'
 import { presignUpload } from '../../lib/uploads/presign.ts'
 import { type UploadStore, uploadStore } from '../../lib/uploads/store.ts'
 
-/** The S3 client stays out of HttpDeps, so the functions that never touch files do not bundle it. */
-export interface UploadsDeps extends HttpDeps {
+/** The S3 client stays out of MongoHttpDeps, so the functions that never touch files do not bundle it. */
+export interface UploadsDeps extends MongoHttpDeps {
   uploads: () => UploadStore
 }
 
@@ -28,4 +28,4 @@ export function createUploadsHandler(deps: UploadsDeps) {
   })
 }
 
-export const handler = createUploadsHandler({ ...storeDeps, uploads: () => uploadStore() })
+export const handler = createUploadsHandler({ ...mongoStoreDeps, uploads: () => uploadStore() })

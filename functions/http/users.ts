@@ -2,15 +2,16 @@
 import { changePassword } from '../../lib/auth/password-change.ts'
 import type { SessionsEnded } from '../../lib/auth/sessions.ts'
 import { closeEndedSessions } from '../../lib/connections/revocation.ts'
-import { type HttpDeps, storeDeps } from '../../lib/http/deps.ts'
+import { deferredMongoStoreDeps } from '../../lib/http/deferred-mongo-deps.ts'
+import type { MongoHttpDeps } from '../../lib/http/mongo-deps.ts'
 import { routeByKey, routes } from '../../lib/http/route.ts'
 import { json, noContent } from '../../lib/http/stack.ts'
-import { httpContract as http } from '../../lib/protocol/http/index.ts'
+import { userRoutes as http } from '../../lib/protocol/http/users.ts'
 import { perUser } from '../../lib/rate-limit/middleware.ts'
 import { deleteOwnAccount, ownAccount, publicProfile, updateOwnProfile } from '../../lib/users/profiles.ts'
 import { searchUsers } from '../../lib/users/search.ts'
 
-export function createUsersHandler(deps: HttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
+export function createUsersHandler(deps: MongoHttpDeps, sessionsEnded: SessionsEnded = closeEndedSessions()) {
   const route = routes(deps)
   return routeByKey({
     'GET /users/me': route.caller(http['GET /users/me'], async ({ caller }) =>
@@ -39,4 +40,5 @@ export function createUsersHandler(deps: HttpDeps, sessionsEnded: SessionsEnded 
   })
 }
 
-export const handler = createUsersHandler(storeDeps)
+// MongoDB only takes the audit entries of an account deletion or a password change: loaded when one is written.
+export const handler = createUsersHandler(deferredMongoStoreDeps)

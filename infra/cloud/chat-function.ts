@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
 import type { FunctionSpec } from '../routes.ts'
+import { functionBundling, nativePackages } from './bundling/options.ts'
 import { acknowledge, lambdaFindings } from './nag.ts'
 import type { Stores } from './stores.ts'
 
@@ -20,9 +21,6 @@ export const projectRoot = join(import.meta.dirname, '..', '..')
 export const functionArchitecture = lambda.Architecture.ARM_64
 
 const defaults = { timeoutSeconds: 15, memoryMb: 512 }
-
-/** Packages with a native binary: left out of the bundle and installed for Lambda's platform when imported. */
-const nativePackages = [{ name: '@node-rs/argon2', binary: (cpu: string) => `argon2.linux-${cpu}-gnu.node` }]
 
 /** The physical name of a function an operator invokes by name (`npm run create-admin -- --stage <stage>`). */
 export const operatorFunctionName = (stageName: string, name: string) => `chat-service-${stageName}-${name}`
@@ -97,15 +95,18 @@ function bundlingOptions(architecture: lambda.Architecture): nodejs.BundlingOpti
   const cpu = architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x64'
   return {
     format: nodejs.OutputFormat.ESM,
-    mainFields: ['module', 'main'],
-    // Bundled CommonJS dependencies call require(); ESM has none unless we make one.
-    banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    minify: true,
-    sourceMap: true,
-    sourcesContent: false,
-    // The SDK is bundled too: its version is the lock file's, not whatever the runtime ships.
+    mainFields: functionBundling.mainFields,
+    banner: functionBundling.banner.js,
+    minify: functionBundling.minify,
+    sourceMap: functionBundling.sourcemap,
+    sourcesContent: functionBundling.sourcesContent,
+    // The SDK is bundled too (CDK leaves it out by default): its version is the lock file's.
     bundleAwsSDK: true,
-    externalModules: nativePackages.map((pkg) => pkg.name),
+    externalModules: functionBundling.external,
+    inject: functionBundling.inject,
+    esbuildArgs: {
+      '--alias': Object.entries(functionBundling.alias).map(([name, path]) => `${name}=${path}`),
+    },
     forceDockerBundling: false,
     commandHooks: {
       beforeBundling: () => [],

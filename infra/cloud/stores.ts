@@ -79,7 +79,6 @@ export class Stores {
         ALLOWED_ORIGINS: stage.allowedOrigins.join(','),
         IDLE_TIMEOUT_MINUTES: String(stage.idleTimeoutMinutes),
         UPLOAD_MAX_BYTES: String(stage.uploadMaxBytes),
-        NODE_OPTIONS: '--enable-source-maps',
       },
       options.verifiesTokens ? { JWT_PUBLIC_KEYS_SECRET_ARN: secrets.jwtPublicKeys.secretArn } : {},
       ...[...stores].map((store) => byStore[store]),

@@ -9,6 +9,7 @@ import { perUser } from '../rate-limit/middleware.ts'
 import { requireCaller } from './authenticate.ts'
 import type { HttpDeps } from './deps.ts'
 import { jsonBody } from './json-body.ts'
+import type { MongoHttpDeps } from './mongo-deps.ts'
 import {
   type HttpContext,
   type HttpEvent,
@@ -35,9 +36,13 @@ export interface RouteInput<B extends z.ZodType, P extends z.ZodType, Q extends 
   path: z.output<P>
   query: z.output<Q>
   meta: RequestMeta
-  audit: Audit
   event: HttpEvent
 }
+
+/** The audit log goes to MongoDB: a route records actions only in a function given it. */
+export type AuditInput<D extends HttpDeps> = D extends MongoHttpDeps ? { audit: Audit } : unknown
+
+const hasMongo = (deps: HttpDeps): deps is MongoHttpDeps => 'mongo' in deps
 
 export interface CallerInput<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>
   extends RouteInput<B, P, Q> {
@@ -69,11 +74,11 @@ function metaOf(event: HttpEvent): RequestMeta {
   }
 }
 
-export function routes(deps: HttpDeps) {
+export function routes<D extends HttpDeps>(deps: D) {
   const build = <B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
     spec: RouteSpec<B, P, Q>,
     before: readonly HttpMiddleware[],
-    run: (input: RouteInput<B, P, Q>, context: HttpContext) => Promise<HttpResult>,
+    run: (input: RouteInput<B, P, Q> & AuditInput<D>, context: HttpContext) => Promise<HttpResult>,
   ): LambdaHandler => {
     const middleware = [...before, ...(spec.guards ?? [])]
     if (spec.body) middleware.push(lazyMiddleware(() => jsonBody(spec.maxBodyBytes)))
@@ -81,17 +86,15 @@ export function routes(deps: HttpDeps) {
     return httpHandler(async (event, context) => {
       const input = context.input ?? { body: undefined, path: {}, query: {} }
       const meta = metaOf(event)
-      return run(
-        {
-          body: input.body as z.output<B>,
-          path: input.path as z.output<P>,
-          query: input.query as z.output<Q>,
-          meta,
-          audit: mongoAudit(deps.mongo, meta),
-          event,
-        },
-        context,
-      )
+      const routeInput = {
+        body: input.body as z.output<B>,
+        path: input.path as z.output<P>,
+        query: input.query as z.output<Q>,
+        meta,
+        event,
+        ...(hasMongo(deps) ? { audit: mongoAudit(deps.mongo, meta) } : {}),
+      } as RouteInput<B, P, Q> & AuditInput<D>
+      return run(routeInput, context)
     }, middleware) as LambdaHandler
   }
 
@@ -99,7 +102,7 @@ export function routes(deps: HttpDeps) {
     /** Open to anyone: signup, login, refresh, logout. */
     public<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
       spec: RouteSpec<B, P, Q>,
-      run: (input: RouteInput<B, P, Q>) => Promise<HttpResult>,
+      run: (input: RouteInput<B, P, Q> & AuditInput<D>) => Promise<HttpResult>,
     ): LambdaHandler {
       if (spec.auth === true) throw new Error('the contract asks for a caller route')
       return build(spec, [], run)
@@ -107,7 +110,7 @@ export function routes(deps: HttpDeps) {
     /** Needs a valid access token; every such route also counts against the caller's API-wide limit. */
     caller<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType>(
       spec: RouteSpec<B, P, Q>,
-      run: (input: CallerInput<B, P, Q>) => Promise<HttpResult>,
+      run: (input: CallerInput<B, P, Q> & AuditInput<D>) => Promise<HttpResult>,
     ): LambdaHandler {
       if (spec.auth === false) throw new Error('the contract asks for a public route')
       const authentication = [

@@ -14,14 +14,10 @@ const root = resolve(import.meta.dirname, '..', '..')
 const loadRuns = 5
 const importGoalMs = 150
 
-/** Milliseconds to import the handler module in a fresh Node process with the stack's NODE_OPTIONS. */
+/** Milliseconds to import the handler module in a fresh Node process, started as the stack starts it (no NODE_OPTIONS). */
 async function loadTime(file: string): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t)`
-  const { stdout } = await run(
-    process.execPath,
-    ['--enable-source-maps', '--input-type=module', '-e', script],
-    { cwd: root },
-  )
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: root })
   return Number(stdout.trim())
 }
 

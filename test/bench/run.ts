@@ -120,7 +120,7 @@ const report = [
   ...(coldStartRows.length > 0
     ? [
         '',
-        'Cold start: each function bundled as deployed, imported in a fresh `node --enable-source-maps`',
+        'Cold start: each function bundled as deployed, imported in a fresh `node`',
         '',
         coldStartTable(coldStartRows),
       ]

@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { bundleAliases } from '../../infra/cloud/bundling/options.ts'
 import { functions, type Store } from '../../infra/routes.ts'
 import { type Bundle, bundleAll, clientPackages, repositoryRoot, unusedClients } from './bundles.ts'
 
@@ -29,6 +30,14 @@ describe('function bundle contents', () => {
   test.each(names)('%s holds no store client its function never calls', (name) => {
     expect({ name, unused: unusedClients(functions[name], bundleOf(name)) }).toEqual({ name, unused: [] })
   })
+
+  test.each(names)(
+    '%s holds none of the packages the bundling replaces (whatwg-url: Node has URL)',
+    (name) => {
+      const held = Object.keys(bundleAliases).filter((pkg) => bundleOf(name).packages.has(pkg))
+      expect({ name, held }).toEqual({ name, held: [] })
+    },
+  )
 
   test.each(names)('%s holds the client of each store it uses', (name) => {
     const { packages } = bundleOf(name)

@@ -2,6 +2,7 @@
 // read by the bundle-contents test and by the bench's cold-start figures.
 import { join, resolve } from 'node:path'
 import { build } from 'esbuild'
+import { functionBundling } from '../../infra/cloud/bundling/options.ts'
 import { type FunctionSpec, functions, type Store } from '../../infra/routes.ts'
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..')
@@ -33,8 +34,8 @@ const packagesIn = (inputs: readonly string[]) =>
   new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []))
 
 /**
- * Every function bundled at once into `dir` (one esbuild run shares the parsing of their common modules), in the
- * shape of infra/cloud/chat-function.ts: ESM, minified, source map beside it, the SDK bundled, Argon2 left outside.
+ * Every function bundled at once into `dir` (one esbuild run shares the parsing of their common modules), with the
+ * options infra/cloud/chat-function.ts deploys them with (infra/cloud/bundling/options.ts).
  */
 export async function bundleAll(dir: string): Promise<Map<string, Bundle>> {
   const { metafile } = await build({
@@ -42,19 +43,8 @@ export async function bundleAll(dir: string): Promise<Map<string, Bundle>> {
     outdir: dir,
     outExtension: { '.js': '.mjs' },
     absWorkingDir: repositoryRoot,
-    bundle: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'esm',
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
+    ...functionBundling,
     metafile: true,
-    external: ['@node-rs/argon2'],
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
     logLevel: 'silent',
   })
   const nameOf = new Map(

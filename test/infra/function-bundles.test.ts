@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Template } from 'aws-cdk-lib/assertions'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { bundleAliases } from '../../infra/cloud/bundling/options.ts'
 import { routeTable } from '../../infra/cloud/route-table.ts'
 import { removeSynthOutputs, synth } from './synth.ts'
 
@@ -59,6 +60,31 @@ describe('function bundles', () => {
       // line); SQL in template literals keeps its newlines, so a small bundle with queries averages under 1,000.
       expect(bundle.code.length / bundle.code.split('\n').length).toBeGreaterThan(500)
     }
+  })
+
+  test('each maps its own stack traces through its source map', () => {
+    for (const bundle of bundles)
+      expect({ name: bundle.name, mapped: bundle.code.includes('Error.prepareStackTrace=') }).toEqual({
+        name: bundle.name,
+        mapped: true,
+      })
+  })
+
+  test('none holds a package an alias replaces: the esbuild arguments reached the build', () => {
+    const replaced = Object.keys(bundleAliases)
+    expect(replaced.length).toBeGreaterThan(0)
+    for (const bundle of bundles) {
+      const { sources } = JSON.parse(readFileSync(join(bundle.dir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[]
+      }
+      const held = replaced.filter((name) =>
+        sources.some((source) => source.includes(`node_modules/${name}/`)),
+      )
+      expect({ name: bundle.name, held }).toEqual({ name: bundle.name, held: [] })
+    }
+    // The driver that imported the replaced package is still there, reading Node's URL instead.
+    const health = bundles.find((bundle) => bundle.name === 'health')
+    expect(health?.code).toContain('__this_is_a_placeholder__')
   })
 
   test('the auth function imports Argon2 and carries its native binary for its own architecture', () => {

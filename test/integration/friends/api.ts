@@ -10,7 +10,7 @@ import {
   recordedUserEvents,
   userEventsCollection,
 } from '../../../lib/events/recorded.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { postgresOptions } from '../../../lib/stores/postgres.ts'
 import { apiOver, type Call, newUser, type ProblemBody, signUp } from '../identity/api.ts'
 
@@ -18,14 +18,14 @@ export type { Call }
 
 /** The wiring the deployed handler has: real stores, events recorded in MongoDB. */
 export const deployedDeps = (): FriendsDeps => ({
-  ...storeDeps,
-  userEvents: recordedUserEvents(storeDeps.mongo),
+  ...mongoStoreDeps,
+  userEvents: recordedUserEvents(mongoStoreDeps.mongo),
 })
 
 export function friendsApi(deps: FriendsDeps = deployedDeps()) {
   return apiOver({
-    auth: createAuthHandler(storeDeps),
-    users: createUsersHandler(storeDeps),
+    auth: createAuthHandler(mongoStoreDeps),
+    users: createUsersHandler(mongoStoreDeps),
     friends: createFriendsHandler(deps),
   })
 }

@@ -8,7 +8,7 @@ import { httpEvent } from '../../../infra/local/gateway/events.ts'
 import { httpRouter } from '../../../infra/local/gateway/http-routes.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { httpRoutes } from '../../../infra/routes.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import type { LambdaHandler } from '../../../lib/http/route.ts'
 import { lastMailTo, linkToken } from '../../mailbox.ts'
 
@@ -60,9 +60,9 @@ const lambdaContext = {
 /** The handlers wired to the real stores the test setup started. */
 export async function identityApi() {
   return apiOver({
-    auth: createAuthHandler(storeDeps),
-    users: createUsersHandler(storeDeps),
-    admin: createAdminHandler(storeDeps),
+    auth: createAuthHandler(mongoStoreDeps),
+    users: createUsersHandler(mongoStoreDeps),
+    admin: createAdminHandler(mongoStoreDeps),
   })
 }
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createAuthHandler } from '../../../functions/http/auth.ts'
 import { createUsersHandler } from '../../../functions/http/users.ts'
 import { httpRoutes } from '../../../infra/routes.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { closeMongo } from '../../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../../lib/stores/postgres.ts'
 import { identityApi } from './api.ts'
@@ -38,8 +38,8 @@ describe('the sample events in events/http', () => {
   })
 
   it('sign up, log in and read /users/me when run in that order', async () => {
-    const auth = createAuthHandler(storeDeps)
-    const users = createUsersHandler(storeDeps)
+    const auth = createAuthHandler(mongoStoreDeps)
+    const users = createUsersHandler(mongoStoreDeps)
     expect((await auth(await sample('auth-signup'), context)).statusCode).toBe(202)
     const login = await auth(await sample('auth-login'), context)
     expect(login.statusCode).toBe(200)

@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createUsersHandler } from '../../../functions/http/users.ts'
 import { httpRoutes } from '../../../infra/routes.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { closeMongo } from '../../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../../lib/stores/postgres.ts'
 import { type Call, identityApi, newUser, type Request, signUp } from './api.ts'
@@ -130,7 +130,7 @@ describe('every response', () => {
   })
 
   it('answers a route its function does not serve with a 404 problem', async () => {
-    const users = createUsersHandler(storeDeps)
+    const users = createUsersHandler(mongoStoreDeps)
     const { httpEvent } = await import('../../../infra/local/gateway/events.ts')
     const event = httpEvent(
       {
@@ -152,7 +152,7 @@ describe('every response', () => {
 
   it('hides a store failure behind a generic 500 that leaks nothing', async () => {
     const broken = createUsersHandler({
-      ...storeDeps,
+      ...mongoStoreDeps,
       sql: async () => {
         throw new Error('connect ECONNREFUSED postgres://chat:hunter2@10.0.0.1:5432')
       },

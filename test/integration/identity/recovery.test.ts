@@ -6,7 +6,7 @@ import { createFriendsHandler } from '../../../functions/http/friends.ts'
 import { createUsersHandler } from '../../../functions/http/users.ts'
 import type { AuditDocument } from '../../../lib/audit/log.ts'
 import { recordedUserEvents } from '../../../lib/events/recorded.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { collections } from '../../../lib/migrations/mongo.ts'
 import { closeMongo, mongoDb } from '../../../lib/stores/mongo.ts'
 import { closePostgres, postgresClient } from '../../../lib/stores/postgres.ts'
@@ -19,11 +19,14 @@ let db: Db
 
 beforeAll(async () => {
   call = apiOver({
-    auth: createAuthHandler(storeDeps, undefined, async (change) => {
+    auth: createAuthHandler(mongoStoreDeps, undefined, async (change) => {
       ended.push(change)
     }),
-    users: createUsersHandler(storeDeps),
-    friends: createFriendsHandler({ ...storeDeps, userEvents: recordedUserEvents(storeDeps.mongo) }),
+    users: createUsersHandler(mongoStoreDeps),
+    friends: createFriendsHandler({
+      ...mongoStoreDeps,
+      userEvents: recordedUserEvents(mongoStoreDeps.mongo),
+    }),
   })
   db = await mongoDb()
 })

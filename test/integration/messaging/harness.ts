@@ -18,7 +18,7 @@ import {
   connectionRecord,
   recordConnection,
 } from '../../../lib/connections/store.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
 import type { WsEvent } from '../../../lib/ws/handler.ts'
@@ -94,8 +94,8 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     resume: createResumeHandler({ ...deps, management: () => management.client }),
   }
   const call = apiOver({
-    conversations: createConversationsHandler({ ...storeDeps, ...deps }),
-    sync: createSyncHandler({ ...storeDeps, ...deps }),
+    conversations: createConversationsHandler({ ...mongoStoreDeps, ...deps }),
+    sync: createSyncHandler({ ...mongoStoreDeps, ...deps }),
   })
   return {
     management,

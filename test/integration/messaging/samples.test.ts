@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { createConversationsHandler } from '../../../functions/http/conversations.ts'
 import { httpRoutes, webSocket } from '../../../infra/routes.ts'
 import { directConversationId } from '../../../lib/conversations/direct.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import type { WsEvent } from '../../../lib/ws/handler.ts'
 import { befriend, type Harness, harness, type Person, person } from './harness.ts'
 
@@ -46,7 +46,7 @@ describe('the messaging sample events', () => {
   })
 
   it('open the conversation, send over both APIs, list, page, type and mark read, in that order', async () => {
-    const http = createConversationsHandler({ ...storeDeps, ...h.deps })
+    const http = createConversationsHandler({ ...mongoStoreDeps, ...h.deps })
     const status = async (file: string) => (await http(await sample(file), context)).statusCode
     const connectionId = (await sample<WsEvent>('ws/send-message')).requestContext.connectionId
     await h.device(bob)

@@ -2,7 +2,7 @@
 import { createAuthHandler } from '../../../functions/http/auth.ts'
 import { createNotificationsHandler } from '../../../functions/http/notifications.ts'
 import { createUploadsHandler } from '../../../functions/http/uploads.ts'
-import { storeDeps } from '../../../lib/http/deps.ts'
+import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import type { PresignedUpload } from '../../../lib/uploads/presign.ts'
 import { uploadStore } from '../../../lib/uploads/store.ts'
 import { apiOver, type Call, newUser, signUp } from '../identity/api.ts'
@@ -11,9 +11,9 @@ export type { Call }
 
 export function filesApi(): Call {
   return apiOver({
-    auth: createAuthHandler(storeDeps),
-    uploads: createUploadsHandler({ ...storeDeps, uploads: () => uploadStore() }),
-    notifications: createNotificationsHandler(storeDeps),
+    auth: createAuthHandler(mongoStoreDeps),
+    uploads: createUploadsHandler({ ...mongoStoreDeps, uploads: () => uploadStore() }),
+    notifications: createNotificationsHandler(mongoStoreDeps),
   })
 }
 
