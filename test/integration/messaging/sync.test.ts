@@ -213,33 +213,38 @@ describe('GET /sync', () => {
     ])
   })
 
-  it('returns 1,000 events across pages, none twice, none missing', async () => {
-    // Twenty senders, so no one meets the send rate limit (a refused send leaves its seq empty).
+  it('returns 1,000 events across pages and conversations, none twice, none missing, each in its order', async () => {
+    // Twenty friends, fifty messages each: no one meets the send rate limit, and each send is told to one device.
     const senders = await Promise.all(Array.from({ length: 20 }, () => online(h)))
     const bob = await online(h, senders)
-    const id = await startGroup(h, bob, senders, 'Busy')
     const from = await now(bob)
-    const sent = 1000
-    for (let round = 0; round < sent / senders.length; round++)
+    const perSender = 50
+    for (let round = 0; round < perSender; round++)
       await Promise.all(
         senders.map((sender, i) =>
           h.frame(sender, sender.connectionId, {
             action: 'sendMessage',
-            conversationId: id,
+            toUserId: bob.id,
             clientMsgId: `bulk-${round}-${i}`,
-            body: `m${round * senders.length + i}`,
+            body: `m${round}`,
           }),
         ),
       )
     const all = await syncAll(bob, from, 300)
     expect(all.pages).toBe(4)
-    const made = 1
-    expect(all.events.map((frame) => frame.event)).toEqual(
-      Array.from({ length: sent }, (_, i) => made + i + 1),
-    )
-    expect(all.events.map((frame) => messageIn(frame).seq)).toEqual(
-      Array.from({ length: sent }, (_, i) => i + 1),
-    )
+    expect(all.events).toHaveLength(senders.length * perSender)
+    const byConversation = new Map<string, number[]>()
+    for (const frame of all.events) {
+      const message = messageIn(frame)
+      byConversation.set(message.conversationId, [
+        ...(byConversation.get(message.conversationId) ?? []),
+        message.seq,
+      ])
+      expect(frame.event).toBe(message.seq)
+    }
+    expect(byConversation.size).toBe(senders.length)
+    for (const seqs of byConversation.values())
+      expect(seqs).toEqual(Array.from({ length: perSender }, (_, i) => i + 1))
   })
 
   it('meets a message its sender’s retry stored after the first attempt was refused, past the empty entry', async () => {
