@@ -1,7 +1,8 @@
 // Which synced frames the SDK has already handed to the app, and the order a held catch-up is handed over in.
 import type { SyncedFrame } from '../../lib/protocol/ws.ts'
 
-const syncedTypes: ReadonlySet<string> = new Set<SyncedFrame['type']>([
+/** The types of `syncedFrame` (lib/protocol/ws.ts), spelled out so the SDK carries no zod; a test holds them equal. */
+export const syncedFrameTypes = [
   'message.new',
   'message.updated',
   'message.deleted',
@@ -11,7 +12,9 @@ const syncedTypes: ReadonlySet<string> = new Set<SyncedFrame['type']>([
   'conversation.updated',
   'friend.request',
   'friend.accepted',
-])
+] as const satisfies readonly SyncedFrame['type'][]
+
+const syncedTypes: ReadonlySet<string> = new Set(syncedFrameTypes)
 
 /** A frame that changes state: it carries a sync cursor, and `event` when it is a conversation's. */
 export const isSynced = (frame: { type: string }): frame is SyncedFrame => syncedTypes.has(frame.type)

@@ -50,7 +50,9 @@ async function documentsFor(db: Db, rows: readonly LogRow[], hides: ReadonlySet<
   const byConversation = new Map<string, LogRow[]>()
   for (const row of rows) {
     if (row.conversationId === null) continue
-    byConversation.set(row.conversationId, [...(byConversation.get(row.conversationId) ?? []), row])
+    const ofConversation = byConversation.get(row.conversationId)
+    if (ofConversation) ofConversation.push(row)
+    else byConversation.set(row.conversationId, [row])
   }
   const changes = new Map<string, SyncedFrame>()
   const messages = new Map<string, { document: MessageDocument; view: Message }>()
@@ -68,7 +70,7 @@ async function documentsFor(db: Db, rows: readonly LogRow[], hides: ReadonlySet<
       const reader: Reader = {
         type: conversationRows[0]?.conversationType ?? 'group',
         lastSeq: 0,
-        hides: conversationRows[0]?.conversationType === 'group' ? new Set(hides) : new Set(),
+        hides: conversationRows[0]?.conversationType === 'group' ? new Set(hides) : new Set<string>(),
         members: [],
       }
       const documents = await messagesAt(

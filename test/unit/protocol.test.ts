@@ -1,10 +1,18 @@
 // The WebSocket protocol: each builder makes a frame its schema accepts, and every routed action has a schema.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { syncedFrameTypes } from '../../client/sdk/events.ts'
 import { httpRoutes, webSocket } from '../../infra/routes.ts'
 import { httpContract } from '../../lib/protocol/http/index.ts'
 import { messagePushPayload } from '../../lib/protocol/http/push.ts'
-import { clientActions, frames, type ServerFrame, serverFrame, serverFrames } from '../../lib/protocol/ws.ts'
+import {
+  clientActions,
+  frames,
+  type ServerFrame,
+  serverFrame,
+  serverFrames,
+  syncedFrame,
+} from '../../lib/protocol/ws.ts'
 import { messagePush } from '../../lib/push/send.ts'
 
 const [alice, bob, conversation] = [randomUUID(), randomUUID(), randomUUID()]
@@ -68,6 +76,12 @@ describe('server frames', () => {
       expect(serverFrames[frame.type].safeParse(frame).error).toBeUndefined()
       expect(serverFrame.parse(frame)).toEqual(frame)
     }
+  })
+
+  it('that change state are those the SDK knows as synced', () => {
+    expect([...syncedFrameTypes].sort()).toEqual(
+      syncedFrame.options.map((option) => option.shape.type.value).sort(),
+    )
   })
 
   it('have a builder for every type the protocol names', () => {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { expect } from 'vitest'
 import WebSocket from 'ws'
+import { syncedFrameTypes } from '../../../client/sdk/events.ts'
 import { type ChatClient, createChatClient, type SocketLike } from '../../../client/sdk/index.ts'
 import type { Message } from '../../../lib/protocol/messages.ts'
 import type { ClientAction, SyncedFrame } from '../../../lib/protocol/ws.ts'
@@ -27,18 +28,6 @@ export interface Instrumented {
   /** Every frame that changes state the socket handed to the app, in the order it did. */
   synced: SyncedFrame[]
 }
-
-const syncedTypes = [
-  'message.new',
-  'message.updated',
-  'message.deleted',
-  'reaction',
-  'member.added',
-  'member.removed',
-  'conversation.updated',
-  'friend.request',
-  'friend.accepted',
-] as const satisfies readonly SyncedFrame['type'][]
 
 export interface InstrumentOptions {
   /** The sync cursor the socket starts from. */
@@ -83,7 +72,7 @@ export function instrumentedClient(
     type: SyncedFrame['type'],
     handler: (frame: SyncedFrame) => void,
   ) => void
-  for (const type of syncedTypes) onSynced(type, (frame) => synced.push(frame))
+  for (const type of syncedFrameTypes) onSynced(type, (frame) => synced.push(frame))
   return { client, sent, fetched, received, synced }
 }
 
