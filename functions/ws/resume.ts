@@ -1,17 +1,16 @@
 // resume action: every event since the client's cursor, as frames on its connection, then `resumed`.
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import type { Redis } from '@upstash/redis'
 import { mongoDb } from '../../lib/stores/mongo.ts'
 import { postgresClient } from '../../lib/stores/postgres.ts'
 import { redisClient } from '../../lib/stores/redis.ts'
-import { wsManagementClient } from '../../lib/stores/ws-management.ts'
+import { type ConnectionsApi, wsManagementClient } from '../../lib/stores/ws-management.ts'
 import { resumeAction } from '../../lib/sync/actions.ts'
 import type { SyncDeps } from '../../lib/sync/deps.ts'
 import { wsHandler } from '../../lib/ws/handler.ts'
 
 export interface ResumeDeps extends SyncDeps {
   redis: () => Promise<Redis>
-  management: () => ApiGatewayManagementApiClient
+  management: () => ConnectionsApi
 }
 
 export function createResumeHandler(deps: ResumeDeps) {

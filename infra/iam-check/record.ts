@@ -4,6 +4,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
+import { awsCallChannel } from '../../lib/stores/ws-management.ts'
 import { currentInvocation, onInvocation } from '../local/gateway/invocations.ts'
 
 /** Where a resource a call names came from: the environment variable whose local value it was. */
@@ -203,6 +204,21 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
     }
     return resolve.apply(this, args as Parameters<typeof resolve>)
   }
+  // The @connections calls, signed and sent without an SDK client (lib/stores/ws-management.ts), announce themselves.
+  awsCallChannel.subscribe((message) => {
+    const { client, operation, endpoint, connectionId } = message as {
+      client: string
+      operation: string
+      endpoint: string
+      connectionId: string
+    }
+    const found = resourceOf(endpoint)
+    record({
+      client,
+      operation,
+      ...(found.resource ? { resource: { ...found.resource, connectionId } } : found),
+    })
+  })
   // A presigned POST signs a policy with the function's credentials and never resolves a command.
   const presignedPost = require('@aws-sdk/s3-presigned-post') as {
     createPresignedPost: (

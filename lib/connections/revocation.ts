@@ -1,5 +1,4 @@
 // Ended sessions on the WebSocket side: their frames refused from now on, their open connections closed at once.
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Redis } from '@upstash/redis'
 import type { SessionsEnded } from '../auth/sessions.ts'
@@ -8,7 +7,7 @@ import { closeConnection } from '../delivery/frames.ts'
 import { logger } from '../log.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
 import { redisClient } from '../stores/redis.ts'
-import { wsManagementClient } from '../stores/ws-management.ts'
+import { type ConnectionsApi, wsManagementClient } from '../stores/ws-management.ts'
 import { markSessionsEnded } from './ended-sessions.ts'
 import { configuredConnectionsTable, userConnections } from './store.ts'
 
@@ -17,7 +16,7 @@ export interface RevocationDeps {
   redis: () => Promise<Redis>
   dynamo: () => DynamoDBDocumentClient
   table: () => string
-  management: () => ApiGatewayManagementApiClient
+  management: () => ConnectionsApi
 }
 
 export const revocationDeps: RevocationDeps = {

@@ -1,20 +1,19 @@
 // Delivery of one frame to every live connection of some users: their connections read 100 users a request, posts
 // begun as each answer arrives, concurrent with a bound; 410 Gone removed at once (unless just recorded: a
 // connection still in $connect answers 410 too).
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { configuredConnectionsTable, lookUpConnections, removeGoneConnection } from '../connections/store.ts'
 import { logger } from '../log.ts'
 import { recordFanOut } from '../metrics/delivery.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
-import { wsManagementClient } from '../stores/ws-management.ts'
+import { type ConnectionsApi, wsManagementClient } from '../stores/ws-management.ts'
 import { boundedRunner } from './bounded.ts'
 import { encodeFrame, type Frame, postEncoded } from './frames.ts'
 
 export interface FanoutDeps {
   dynamo: DynamoDBDocumentClient
   table: string
-  management: ApiGatewayManagementApiClient
+  management: ConnectionsApi
   /** Posts in flight at once; 32 unless set. */
   concurrency?: number
 }

@@ -1,10 +1,6 @@
 // Sending frames to WebSocket connections through the @connections management API.
-import {
-  type ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi'
 import type { ServerFrame } from '../protocol/ws.ts'
+import type { ConnectionsApi } from '../stores/ws-management.ts'
 
 /** A server -> client frame, as lib/protocol/ws.ts describes and builds it. */
 export type Frame = ServerFrame
@@ -30,13 +26,13 @@ export function encodeFrame(frame: Frame): Uint8Array {
  * the account-wide throttle (LimitExceededException) is retried with jittered backoff.
  */
 export async function postEncoded(
-  client: ApiGatewayManagementApiClient,
+  client: ConnectionsApi,
   connectionId: string,
   data: Uint8Array,
 ): Promise<Delivery> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }))
+      await client.post(connectionId, data)
       return 'sent'
     } catch (error) {
       const name = errorName(error)
@@ -48,21 +44,14 @@ export async function postEncoded(
 }
 
 /** Posts one frame to one connection (see postEncoded). */
-export function postFrame(
-  client: ApiGatewayManagementApiClient,
-  connectionId: string,
-  frame: Frame,
-): Promise<Delivery> {
+export function postFrame(client: ConnectionsApi, connectionId: string, frame: Frame): Promise<Delivery> {
   return postEncoded(client, connectionId, encodeFrame(frame))
 }
 
 /** Closes a connection from the server side; API Gateway then runs `$disconnect`. */
-export async function closeConnection(
-  client: ApiGatewayManagementApiClient,
-  connectionId: string,
-): Promise<Delivery> {
+export async function closeConnection(client: ConnectionsApi, connectionId: string): Promise<Delivery> {
   try {
-    await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))
+    await client.delete(connectionId)
     return 'sent'
   } catch (error) {
     if (errorName(error) === 'GoneException') return 'gone'

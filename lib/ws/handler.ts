@@ -1,6 +1,6 @@
 // The wrapper every WebSocket route shares: the frame is admitted (live session, frame limit) and counts as
 // activity; failures become `error` frames, and a connection whose session ended or that floods is closed.
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
+
 import type { Redis } from '@upstash/redis'
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda'
 import { touchActivity } from '../delivery/activity.ts'
@@ -9,6 +9,7 @@ import { isAppError, RateLimitedError, UnauthorizedError, UnavailableError } fro
 import { logger } from '../log.ts'
 import { frames, type ServerFrameOf } from '../protocol/ws.ts'
 import { redisClient } from '../stores/redis.ts'
+import type { ConnectionsApi } from '../stores/ws-management.ts'
 import { type Admission, admitFrame } from './admission.ts'
 
 export type WsEvent = APIGatewayProxyWebsocketEventV2
@@ -115,11 +116,7 @@ function failureFrame(error: unknown): ServerFrameOf<'error'> {
   })
 }
 
-export function wsHandler(
-  management: () => ApiGatewayManagementApiClient,
-  route: WsRoute,
-  options: WsHandlerOptions = {},
-) {
+export function wsHandler(management: () => ConnectionsApi, route: WsRoute, options: WsHandlerOptions = {}) {
   const redis = options.redis ?? redisClient
   return async (event: WsEvent, lambda: Context): Promise<WsResult> => {
     const connectionId = event.requestContext.connectionId
@@ -158,7 +155,7 @@ export function wsHandler(
 }
 
 async function answerFailure(
-  management: () => ApiGatewayManagementApiClient,
+  management: () => ConnectionsApi,
   event: WsEvent,
   error: unknown,
 ): Promise<void> {

@@ -7,7 +7,10 @@ import { type FunctionSpec, functions, type Store } from '../../infra/routes.ts'
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..')
 
-/** The packages that are each store's client: a bundle holding one can talk to that store. */
+/**
+ * The packages that are each store's client, or the project module that is when no package is its alone: a bundle
+ * holding one can talk to that store.
+ */
 export const clientPackages: Record<Store, readonly string[]> = {
   postgres: ['postgres'],
   mongo: ['mongodb'],
@@ -16,7 +19,8 @@ export const clientPackages: Record<Store, readonly string[]> = {
   uploads: ['@aws-sdk/client-s3'],
   notifications: ['@aws-sdk/client-sqs'],
   delivery: ['@aws-sdk/client-sqs'],
-  wsManagement: ['@aws-sdk/client-apigatewaymanagementapi'],
+  // Signed HTTP requests on the SDK's own signer, which every AWS client bundles too.
+  wsManagement: ['lib/stores/ws-management.ts'],
   // A secret read through the Secrets Manager client every function may use: no package of its own.
   signingKey: [],
   pushKeys: [],
@@ -26,12 +30,18 @@ export const clientPackages: Record<Store, readonly string[]> = {
 
 export interface Bundle {
   file: string
-  /** The npm packages with code in the bundle (tree-shaken inputs left out). */
+  /** The npm packages with code in the bundle, and the project's modules (tree-shaken inputs left out). */
   packages: Set<string>
 }
 
 const packagesIn = (inputs: readonly string[]) =>
-  new Set(inputs.flatMap((input) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? []))
+  new Set(
+    inputs.map((input) =>
+      input.includes('node_modules/')
+        ? (/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input)?.[1] ?? input)
+        : input,
+    ),
+  )
 
 /**
  * Every function bundled at once into `dir` (one esbuild run shares the parsing of their common modules), with the

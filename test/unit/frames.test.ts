@@ -1,22 +1,20 @@
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi'
 import { describe, expect, it } from 'vitest'
 import { closeConnection, postFrame } from '../../lib/delivery/frames.ts'
+import { type ConnectionsApi, ConnectionsApiError } from '../../lib/stores/ws-management.ts'
 
-function sdkError(name: string, status: number): Error {
-  // AWS SDK v3 errors carry `name` and `$metadata.httpStatusCode`, never `statusCode`.
-  return Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } })
-}
+const sdkError = (name: string, status: number) => new ConnectionsApiError(name, status, name)
 
 function clientAnswering(...outcomes: (Error | undefined)[]) {
-  const calls: { input: unknown }[] = []
-  const client = {
-    send: async (command: { input: unknown }) => {
-      calls.push(command)
-      const outcome = outcomes.shift()
-      if (outcome) throw outcome
-      return {}
-    },
-  } as unknown as ApiGatewayManagementApiClient
+  const calls: { input: { ConnectionId: string; Data?: Uint8Array } }[] = []
+  const answer = async (input: { ConnectionId: string; Data?: Uint8Array }) => {
+    calls.push({ input })
+    const outcome = outcomes.shift()
+    if (outcome) throw outcome
+  }
+  const client: ConnectionsApi = {
+    post: (ConnectionId, Data) => answer({ ConnectionId, Data }),
+    delete: (ConnectionId) => answer({ ConnectionId }),
+  }
   return { client, calls }
 }
 

@@ -1,13 +1,8 @@
 // A stand-in @connections client: records posts and deletes, answers 410 for connections it is told are gone.
-import {
-  type ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-  GoneException,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi'
+import { type ConnectionsApi, ConnectionsApiError } from '../../../lib/stores/ws-management.ts'
 
 export interface FakeManagement {
-  client: ApiGatewayManagementApiClient
+  client: ConnectionsApi
   /** Frames posted, by connection id, parsed. */
   posted: Map<string, unknown[]>
   deleted: string[]
@@ -17,44 +12,41 @@ export interface FakeManagement {
   maxInFlight: number
 }
 
-const gone = (id: string) =>
-  new GoneException({ message: `${id} is gone`, $metadata: { httpStatusCode: 410 } })
+const gone = (id: string) => new ConnectionsApiError('GoneException', 410, `${id} is gone`)
 
 export function fakeManagement(options: { latencyMs?: number } = {}): FakeManagement {
+  let inFlight = 0
+  const call = async <T>(work: () => T): Promise<T> => {
+    inFlight++
+    fake.maxInFlight = Math.max(fake.maxInFlight, inFlight)
+    try {
+      await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0))
+      return work()
+    } finally {
+      inFlight--
+    }
+  }
   const fake: FakeManagement = {
-    client: undefined as unknown as ApiGatewayManagementApiClient,
+    client: {
+      post: (connectionId, data) =>
+        call(() => {
+          fake.attempts++
+          if (fake.gone.has(connectionId)) throw gone(connectionId)
+          const frames = fake.posted.get(connectionId) ?? []
+          frames.push(JSON.parse(Buffer.from(data).toString('utf8')))
+          fake.posted.set(connectionId, frames)
+        }),
+      delete: (connectionId) =>
+        call(() => {
+          if (fake.gone.has(connectionId)) throw gone(connectionId)
+          fake.deleted.push(connectionId)
+        }),
+    },
     posted: new Map(),
     deleted: [],
     gone: new Set(),
     attempts: 0,
     maxInFlight: 0,
   }
-  let inFlight = 0
-  const send = async (command: unknown) => {
-    inFlight++
-    fake.maxInFlight = Math.max(fake.maxInFlight, inFlight)
-    try {
-      await new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0))
-      if (command instanceof PostToConnectionCommand) {
-        const id = command.input.ConnectionId ?? ''
-        fake.attempts++
-        if (fake.gone.has(id)) throw gone(id)
-        const frames = fake.posted.get(id) ?? []
-        frames.push(JSON.parse(Buffer.from(command.input.Data as Uint8Array).toString('utf8')))
-        fake.posted.set(id, frames)
-        return {}
-      }
-      if (command instanceof DeleteConnectionCommand) {
-        const id = command.input.ConnectionId ?? ''
-        if (fake.gone.has(id)) throw gone(id)
-        fake.deleted.push(id)
-        return {}
-      }
-      throw new Error('unexpected command')
-    } finally {
-      inFlight--
-    }
-  }
-  fake.client = { send } as unknown as ApiGatewayManagementApiClient
   return fake
 }

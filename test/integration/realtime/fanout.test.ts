@@ -1,6 +1,5 @@
 // Fan-out: every live connection of each user gets the frame, with bounded concurrency; a 410 removes the connection.
 import { randomUUID } from 'node:crypto'
-import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi'
 import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
 import {
@@ -112,13 +111,9 @@ describe('deliverToUsers', () => {
     const [broken] = await connect(alice)
     const [fine] = await connect(bob)
     const management = fakeManagement()
-    const send = management.client.send.bind(management.client)
-    Object.assign(management.client, {
-      send: (command: { input: { ConnectionId?: string } }) =>
-        command.input.ConnectionId === broken
-          ? Promise.reject(new Error('socket hang up'))
-          : send(command as never),
-    })
+    const post = management.client.post
+    management.client.post = (connectionId, data) =>
+      connectionId === broken ? Promise.reject(new Error('socket hang up')) : post(connectionId, data)
     const delivery = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
     expect(delivery).toEqual({ delivered: 1, gone: [], offlineUserIds: [], failed: 1 })
     expect(management.posted.get(fine as string)).toEqual([frames.pong()])
@@ -145,13 +140,11 @@ describe('deliverToUsers in a large room', () => {
     const ids = (await Promise.all(users.map((user) => connect(user)))).flat()
     const management = fakeManagement()
     const bodies = new Set<unknown>()
-    const send = management.client.send.bind(management.client)
-    Object.assign(management.client, {
-      send: (command: PostToConnectionCommand) => {
-        if (command instanceof PostToConnectionCommand) bodies.add(command.input.Data)
-        return send(command as never)
-      },
-    })
+    const post = management.client.post
+    management.client.post = (connectionId, data) => {
+      bodies.add(data)
+      return post(connectionId, data)
+    }
     const { dynamo, commands } = watchedDynamo()
 
     const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
@@ -170,13 +163,11 @@ describe('deliverToUsers in a large room', () => {
     const posted = new Promise<void>((resolve) => {
       firstPost = resolve
     })
-    const send = management.client.send.bind(management.client)
-    Object.assign(management.client, {
-      send: (command: never) => {
-        firstPost()
-        return send(command)
-      },
-    })
+    const post = management.client.post
+    management.client.post = (connectionId, data) => {
+      firstPost()
+      return post(connectionId, data)
+    }
     let lookups = 0
     let postedWhileHeld = false
     // The second lookup is answered only once a post has gone out (or, should none, after 5 s, to fail not hang).
