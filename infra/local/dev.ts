@@ -65,6 +65,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 async function main() {
   const httpPort = portFrom('HTTP_PORT', 3000)
   const wsPort = portFrom('WS_PORT', 3001)
+  // The delivery metrics' EMF lines are CloudWatch's to read: two JSON lines a message in the terminal otherwise.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true'
   // The web client served at /app/ is a page of the HTTP API's origin: its socket (another port) is cross-origin.
   process.env.ALLOWED_ORIGINS ??= `http://127.0.0.1:${httpPort},http://localhost:${httpPort}`
   // Mailed links (/verify-email#token=..., /reset-password#token=...) open the web client this origin serves.
