@@ -1,4 +1,6 @@
-// What each function's bundle holds: the client of every store it calls, and no client of a store it never calls.
+// What each function's bundle holds: the client of every store it calls, and no client of a store it never calls;
+// one minified ESM file that maps its own stack traces. (That CDK bundles with these options: function-bundles.test.ts.)
+import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -27,6 +29,22 @@ const bundleOf = (name: string) => {
 }
 
 describe('function bundle contents', () => {
+  test.each(names)(
+    '%s is one minified ESM file with its source map, able to require() bundled CommonJS, mapping its own stack traces',
+    (name) => {
+      const { file } = bundleOf(name)
+      const code = readFileSync(file, 'utf8')
+      expect(existsSync(`${file}.map`)).toBe(true)
+      expect(
+        code.startsWith("import { createRequire } from 'node:module'; const require = createRequire("),
+      ).toBe(true)
+      // Minified: long lines, not one statement per line (unminified code averages under 40 characters a
+      // line); SQL in template literals keeps its newlines, so a small bundle with queries averages under 1,000.
+      expect(code.length / code.split('\n').length).toBeGreaterThan(500)
+      expect(code.includes('Error.prepareStackTrace=')).toBe(true)
+    },
+  )
+
   test.each(names)('%s holds no store client its function never calls', (name) => {
     expect({ name, unused: unusedClients(functions[name], bundleOf(name)) }).toEqual({ name, unused: [] })
   })
