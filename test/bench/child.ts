@@ -63,11 +63,21 @@ export function startBenchChild(
 ): BenchChild {
   guardExit()
   const imports = ['tsx', ...(options.imports ?? [])].flatMap((module) => ['--import', module])
-  const child = spawn(process.execPath, [...imports, script, ...(options.args ?? [])], {
-    cwd: repositoryRoot,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      // Flags for the measured processes, such as --cpu-prof --cpu-prof-dir=/tmp/profiles to see where time goes.
+      ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ...imports,
+      script,
+      ...(options.args ?? []),
+    ],
+    {
+      cwd: repositoryRoot,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    },
+  )
   running.add(child)
   let tail = ''
   const keep = (chunk: Buffer) => {
