@@ -1,8 +1,8 @@
 // The WebSocket API's @connections endpoint: PostToConnection and DeleteConnection as SigV4-signed HTTP requests on
 // kept-alive sockets. Not the SDK's ApiGatewayManagementApiClient: fan-out posts once per recipient, and measured side
-// by side on one local endpoint a post cost ~1.2 ms of CPU through the SDK, ~0.5 through its SignatureV4 signer and
-// ~0.2 signed here with node:crypto. test/unit/ws-management.test.ts holds these requests and the SDK's to a SigV4
-// verifier written from the specification.
+// by side on one local endpoint (its server's share included) a post cost ~1.2 ms of CPU through the SDK, ~0.5
+// through its SignatureV4 signer and ~0.34 signed here with node:crypto. test/unit/ws-management.test.ts holds these
+// requests and the SDK's to a SigV4 verifier written from the specification.
 import { createHash, createHmac } from 'node:crypto'
 import { channel } from 'node:diagnostics_channel'
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
@@ -123,7 +123,8 @@ function signatureHeaders(request: {
 /**
  * The @connections API at `endpoint` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`, or the local
  * gateway's), signed with the credentials Lambda puts in the environment. A request that fails without an answer
- * (a kept-alive socket the far end closed) is sent again, at most three attempts, as the SDK would.
+ * (a kept-alive socket the far end closed) or with a 5xx is sent again, at most three attempts, as the SDK would;
+ * throttling (429) is the caller's to back off from (postEncoded).
  */
 export function connectionsApi(endpoint: string, region: string): ConnectionsApi {
   const base = new URL(endpoint.replace(/\/$/, ''))
@@ -177,8 +178,8 @@ export function connectionsApi(endpoint: string, region: string): ConnectionsApi
       try {
         return await once(method, connectionId, body)
       } catch (error) {
-        if (error instanceof ConnectionsApiError || error instanceof ConfigError || attempt >= attempts)
-          throw error
+        const refused = error instanceof ConnectionsApiError && error.status < 500
+        if (refused || error instanceof ConfigError || attempt >= attempts) throw error
       }
     }
   }

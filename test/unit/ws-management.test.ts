@@ -177,6 +177,17 @@ describe('the @connections client', () => {
     expect(answers).toHaveLength(0)
   })
 
+  it('sends again after a 5xx, as the SDK does, and gives up after three attempts', async () => {
+    const api = connectionsApi(endpoint, region)
+    answers.push({ status: 500, errorType: 'InternalServerErrorException' })
+    await api.post('abc=', data)
+    expect(received).toHaveLength(2)
+
+    answers.push(...Array.from({ length: 3 }, () => ({ status: 503 })))
+    await expect(api.post('abc=', data)).rejects.toMatchObject({ name: 'HttpError503', status: 503 })
+    expect(answers).toHaveLength(0)
+  })
+
   it('announces each call for the IAM check, with the endpoint and connection it names', async () => {
     const seen: unknown[] = []
     const listener = (message: unknown) => seen.push(message)
