@@ -1,8 +1,7 @@
 // Redis over the Upstash REST protocol: stateless HTTP calls, so nothing to pool or close.
-import { Agent as HttpAgent, request as httpRequest } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { errors, Redis, type Requester, type UpstashRequest, type UpstashResponse } from '@upstash/redis'
 import { config, requireOneOf } from '../config.ts'
+import { type Answer, keptAliveOrigin } from './kept-alive-http.ts'
 import { lazy } from './lazy.ts'
 import { secretJson } from './secrets.ts'
 
@@ -16,12 +15,8 @@ const backoffMs = (attempt: number) => 50 * 2 ** attempt
  * request that got no answer sent again twice with backoff, a refusal thrown as UpstashError.
  */
 export function restRequester(url: string, token: string): Requester {
-  const base = new URL(url.replace(/\/$/, ''))
-  const secure = base.protocol === 'https:'
-  const send = secure ? httpsRequest : httpRequest
-  const agent = secure
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
-    : new HttpAgent({ keepAlive: true, maxSockets: 64 })
+  const origin = keptAliveOrigin(url)
+  const basePath = origin.base.pathname === '/' ? '' : origin.base.pathname
   const requester: Requester = {
     readYourWrites: true,
     upstashSyncToken: '',
@@ -34,35 +29,11 @@ export function restRequester(url: string, token: string): Requester {
         ...req.headers,
         ...(requester.upstashSyncToken && { 'upstash-sync-token': requester.upstashSyncToken }),
       }
-      const path = [base.pathname === '/' ? '' : base.pathname, ...(req.path ?? [])].join('/') || '/'
-      const once = () =>
-        new Promise<{ status: number; text: string; syncToken?: string }>((resolve, reject) => {
-          const outgoing = send(
-            { agent, method: 'POST', host: base.hostname, port: base.port || undefined, path, headers },
-            (response) => {
-              let text = ''
-              response.setEncoding('utf8')
-              response.on('data', (chunk: string) => {
-                text += chunk
-              })
-              response.on('error', reject)
-              response.on('end', () => {
-                const syncToken = response.headers['upstash-sync-token']
-                resolve({
-                  status: response.statusCode ?? 0,
-                  text,
-                  syncToken: syncToken as string | undefined,
-                })
-              })
-            },
-          )
-          outgoing.on('error', reject)
-          outgoing.end(body)
-        })
-      let answer: Awaited<ReturnType<typeof once>> | undefined
+      const path = [basePath, ...(req.path ?? [])].join('/') || '/'
+      let answer: Answer | undefined
       for (let attempt = 0; answer === undefined; attempt++) {
         try {
-          answer = await once()
+          answer = await origin.request({ method: 'POST', path, headers, body })
         } catch (error) {
           if (attempt >= retries) throw error
           await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)))
@@ -74,7 +45,8 @@ export function restRequester(url: string, token: string): Requester {
       } catch (error) {
         throw new errors.UpstashJSONParseError(answer.text, { cause: error })
       }
-      if (answer.syncToken !== undefined) requester.upstashSyncToken = answer.syncToken
+      const syncToken = answer.headers['upstash-sync-token']
+      if (typeof syncToken === 'string') requester.upstashSyncToken = syncToken
       if (answer.status < 200 || answer.status >= 300)
         throw new errors.UpstashError(`${parsed.error}, command was: ${JSON.stringify(req.body)}`)
       return parsed

@@ -5,9 +5,8 @@
 // requests and the SDK's to a SigV4 verifier written from the specification.
 import { createHash, createHmac } from 'node:crypto'
 import { channel } from 'node:diagnostics_channel'
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { ConfigError, config } from '../config.ts'
+import { keptAliveOrigin } from './kept-alive-http.ts'
 
 export interface ConnectionsApi {
   /** Sends bytes to a connection as one text frame. Throws ConnectionsApiError (GoneException for 410, ...). */
@@ -40,18 +39,6 @@ const errorByStatus: Record<number, string> = {
 
 const attempts = 3
 const requestTimeoutMs = 10_000
-
-function readAll(response: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = ''
-    response.setEncoding('utf8')
-    response.on('data', (chunk: string) => {
-      text += chunk
-    })
-    response.on('end', () => resolve(text))
-    response.on('error', reject)
-  })
-}
 
 function errorOf(
   status: number,
@@ -127,43 +114,21 @@ function signatureHeaders(request: {
  * throttling (429) is the caller's to back off from (postEncoded).
  */
 export function connectionsApi(endpoint: string, region: string): ConnectionsApi {
-  const base = new URL(endpoint.replace(/\/$/, ''))
-  const secure = base.protocol === 'https:'
-  const send = secure ? httpsRequest : httpRequest
-  const agent = secure
-    ? new HttpsAgent({ keepAlive: true, maxSockets: 64 })
-    : new HttpAgent({ keepAlive: true, maxSockets: 64 })
+  const origin = keptAliveOrigin(endpoint)
+  const { base } = origin
   const basePath = base.pathname === '/' ? '' : base.pathname
+  const announced = base.href.replace(/\/$/, '')
+  const empty = new Uint8Array()
 
   const once = async (method: 'POST' | 'DELETE', connectionId: string, body?: Uint8Array): Promise<void> => {
     const path = `${basePath}/@connections/${encodeURIComponent(connectionId)}`
     const headers = {
-      ...signatureHeaders({ method, host: base.host, path, region, body: body ?? new Uint8Array() }),
+      ...signatureHeaders({ method, host: base.host, path, region, body: body ?? empty }),
       ...(body && { 'content-type': 'application/json', 'content-length': String(body.byteLength) }),
     }
-    await new Promise<void>((resolve, reject) => {
-      const outgoing = send(
-        {
-          agent,
-          method,
-          host: base.hostname,
-          port: base.port || undefined,
-          path,
-          headers,
-          timeout: requestTimeoutMs,
-        },
-        (response) => {
-          readAll(response).then((text) => {
-            const status = response.statusCode ?? 0
-            if (status >= 200 && status < 300) resolve()
-            else reject(errorOf(status, response.headers['x-amzn-errortype'], text))
-          }, reject)
-        },
-      )
-      outgoing.on('timeout', () => outgoing.destroy(new Error(`@connections ${method} timed out`)))
-      outgoing.on('error', reject)
-      outgoing.end(body)
-    })
+    const answer = await origin.request({ method, path, headers, body, timeoutMs: requestTimeoutMs })
+    if (answer.status < 200 || answer.status >= 300)
+      throw errorOf(answer.status, answer.headers['x-amzn-errortype'], answer.text)
   }
 
   const call = async (method: 'POST' | 'DELETE', connectionId: string, body?: Uint8Array) => {
@@ -171,7 +136,7 @@ export function connectionsApi(endpoint: string, region: string): ConnectionsApi
       awsCallChannel.publish({
         client: 'ApiGatewayManagementApiClient',
         operation: method === 'POST' ? 'PostToConnection' : 'DeleteConnection',
-        endpoint: base.href.replace(/\/$/, ''),
+        endpoint: announced,
         connectionId,
       })
     for (let attempt = 1; ; attempt++) {

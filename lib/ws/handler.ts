@@ -1,6 +1,5 @@
 // The wrapper every WebSocket route shares: the frame is admitted (live session, frame limit) and counts as
 // activity; failures become `error` frames, and a connection whose session ended or that floods is closed.
-
 import type { Redis } from '@upstash/redis'
 import type { APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda'
 import { touchActivity } from '../delivery/activity.ts'
