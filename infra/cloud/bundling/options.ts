@@ -13,6 +13,7 @@ export const nativePackages = [
  */
 export const bundleAliases: Readonly<Record<string, string>> = {
   'whatwg-url': './infra/cloud/bundling/whatwg-url.ts',
+  '@aws-sdk/credential-provider-node': './infra/cloud/bundling/lambda-credentials.ts',
 }
 
 /** esbuild's options for one function, as CDK's NodejsFunction passes them (its target follows the runtime). */
