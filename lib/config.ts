@@ -101,6 +101,8 @@ export const configSchema = z
     DELIVERY_QUEUE_URL: z.url().optional(),
     // The WebSocket API's @connections endpoint: https://{api}.execute-api.{region}.amazonaws.com/{stage}.
     WS_MANAGEMENT_ENDPOINT: z.url().optional(),
+    // The SDK's own endpoint override, read here too for the calls signed without the SDK (lib/stores/dynamodb-json.ts).
+    AWS_ENDPOINT_URL_DYNAMODB: z.url().optional(),
     // Path-style S3 addressing, needed by S3-compatible endpoints that have no virtual-host DNS.
     S3_FORCE_PATH_STYLE: booleanFlag,
 

@@ -4,7 +4,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { awsCallChannel } from '../../lib/stores/ws-management.ts'
+import { awsCallChannel } from '../../lib/stores/aws-signature.ts'
 import { currentInvocation, onInvocation } from '../local/gateway/invocations.ts'
 
 /** Where a resource a call names came from: the environment variable whose local value it was. */
@@ -204,19 +204,23 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
     }
     return resolve.apply(this, args as Parameters<typeof resolve>)
   }
-  // The @connections calls, signed and sent without an SDK client (lib/stores/ws-management.ts), announce themselves.
+  // The calls signed and sent without an SDK client (@connections in lib/stores/ws-management.ts, fan-out lookups in
+  // lib/stores/dynamodb-json.ts) announce themselves, naming their endpoint and connection, or their table.
   awsCallChannel.subscribe((message) => {
-    const { client, operation, endpoint, connectionId } = message as {
+    const { client, operation, endpoint, connectionId, table } = message as {
       client: string
       operation: string
       endpoint: string
-      connectionId: string
+      connectionId?: string
+      table?: string
     }
-    const found = resourceOf(endpoint)
+    const found = resourceOf(table ?? endpoint)
     record({
       client,
       operation,
-      ...(found.resource ? { resource: { ...found.resource, connectionId } } : found),
+      ...(found.resource
+        ? { resource: table === undefined ? { ...found.resource, connectionId } : found.resource }
+        : found),
     })
   })
   // A presigned POST signs a policy with the function's credentials and never resolves a command.

@@ -1,7 +1,7 @@
 // The live WebSocket connections in DynamoDB: one item per connection (found by user and session through the byUser
-// index), and one per user listing its connection ids (read for fan-out, up to 100 users a request).
+// index), and one per user listing its connection ids (read for fan-out, up to 100 users a request, over signed HTTP
+// rather than the SDK: lib/stores/dynamodb-json.ts).
 import {
-  BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
@@ -9,6 +9,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb'
 import { requireSetting } from '../config.ts'
+import type { DynamoJson } from '../stores/dynamodb-json.ts'
 import { connectionsTable, connectionTtlSeconds } from './table.ts'
 
 export { connectionTtlSeconds }
@@ -180,36 +181,38 @@ export const usersPerLookup = 100
 const lookupAttempts = 5
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+interface BatchGetAnswer {
+  Responses?: Record<string, Record<string, { S?: string; SS?: string[] }>[]>
+  UnprocessedKeys?: Record<string, { Keys?: Record<string, { S?: string }>[] }>
+}
+
 /** One BatchGetItem of at most 100 users, its unprocessed keys asked again with backoff; calls `found` per user. */
 async function lookUpChunk(
-  db: DynamoDBDocumentClient,
+  db: DynamoJson,
   table: string,
   userIds: readonly string[],
   found: (userId: string, connectionIds: string[]) => void,
 ): Promise<void> {
   const userOf = new Map(userIds.map((userId) => [userKey(userId)[partitionKey] as string, userId]))
-  let keys: Record<string, unknown>[] = userIds.map(userKey)
+  let keys = [...userOf.keys()]
   for (let attempt = 1; keys.length > 0; attempt++) {
-    const { Responses, UnprocessedKeys } = await db.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [table]: {
-            Keys: keys,
-            ProjectionExpression: '#key, #ids',
-            ExpressionAttributeNames: { '#key': partitionKey, '#ids': userItem.connectionIds },
-          },
+    const { Responses, UnprocessedKeys } = await db.call<BatchGetAnswer>('BatchGetItem', {
+      RequestItems: {
+        [table]: {
+          Keys: keys.map((key) => ({ [partitionKey]: { S: key } })),
+          ProjectionExpression: '#key, #ids',
+          ExpressionAttributeNames: { '#key': partitionKey, '#ids': userItem.connectionIds },
         },
-      }),
-    )
-    const unprocessed = UnprocessedKeys?.[table]?.Keys ?? []
-    const pending = new Set(unprocessed.map((key) => String(key[partitionKey])))
+      },
+    })
+    const unprocessed = (UnprocessedKeys?.[table]?.Keys ?? []).map((key) => String(key[partitionKey]?.S))
+    const pending = new Set(unprocessed)
     for (const item of Responses?.[table] ?? []) {
-      const key = String(item[partitionKey])
+      const key = String(item[partitionKey]?.S)
       const userId = userOf.get(key)
       if (userId === undefined) continue
       userOf.delete(key)
-      const ids = item[userItem.connectionIds]
-      found(userId, ids instanceof Set ? [...ids].map(String) : [])
+      found(userId, item[userItem.connectionIds]?.SS ?? [])
     }
     if (pending.size > 0 && attempt >= lookupAttempts)
       throw new Error(`connections of ${pending.size} users not read: DynamoDB kept them unprocessed`)
@@ -229,7 +232,7 @@ async function lookUpChunk(
  * with none): one BatchGetItem per 100 users, all at once, so a room of any size costs one round trip.
  */
 export async function lookUpConnections(
-  db: DynamoDBDocumentClient,
+  db: DynamoJson,
   table: string,
   userIds: readonly string[],
   found: (userId: string, connectionIds: string[]) => void,
@@ -243,7 +246,7 @@ export async function lookUpConnections(
 
 /** Every given user's connection ids (an empty list for a user with none), once all are read. */
 export async function connectionsOf(
-  db: DynamoDBDocumentClient,
+  db: DynamoJson,
   table: string,
   userIds: readonly string[],
 ): Promise<Map<string, string[]>> {

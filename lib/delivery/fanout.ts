@@ -6,12 +6,16 @@ import { configuredConnectionsTable, lookUpConnections, removeGoneConnection } f
 import { logger } from '../log.ts'
 import { recordFanOut } from '../metrics/delivery.ts'
 import { dynamoClient } from '../stores/dynamodb.ts'
+import { type DynamoJson, dynamoJson } from '../stores/dynamodb-json.ts'
 import { type ConnectionsApi, wsManagementClient } from '../stores/ws-management.ts'
 import { boundedRunner } from './bounded.ts'
 import { encodeFrame, type Frame, postEncoded } from './frames.ts'
 
 export interface FanoutDeps {
+  /** The table's writes (removing gone connections). */
   dynamo: DynamoDBDocumentClient
+  /** The table's fan-out reads, one BatchGetItem per 100 users, signed without the SDK. */
+  lookups: DynamoJson
   table: string
   management: ConnectionsApi
   /** Posts in flight at once; 32 unless set. */
@@ -69,7 +73,7 @@ export async function deliverToUsers(
   }
 
   const users: Promise<void>[] = []
-  const lookup = lookUpConnections(deps.dynamo, deps.table, userIds, (userId, connectionIds) => {
+  const lookup = lookUpConnections(deps.lookups, deps.table, userIds, (userId, connectionIds) => {
     const targets = connectionIds.filter((connectionId) => connectionId !== options.exceptConnectionId)
     // A user whose only connection is the sending one is neither offline nor posted to.
     if (connectionIds.length === 0) {
@@ -97,6 +101,7 @@ export async function deliverToUsers(
 export function fanoutDeps(): FanoutDeps {
   return {
     dynamo: dynamoClient(),
+    lookups: dynamoJson(),
     table: configuredConnectionsTable(),
     management: wsManagementClient(),
   }

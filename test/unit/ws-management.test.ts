@@ -1,4 +1,3 @@
-import { createHash, createHmac } from 'node:crypto'
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -9,11 +8,9 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectionsApi } from '../../lib/stores/ws-management.ts'
+import { testCredentials, verifySignature } from './sigv4-verifier.ts'
 
-const credentials = {
-  accessKeyId: 'AKIDEXAMPLE',
-  secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-}
+const credentials = testCredentials
 const region = 'eu-west-1'
 
 interface Received {
@@ -24,52 +21,6 @@ interface Received {
   /** The signature recomputed here from the request as received, by the SigV4 specification. */
   signatureValid: boolean
   sessionToken?: string
-}
-
-const hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
-const rfc3986 = (segment: string) =>
-  encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-
-/** AWS Signature Version 4 as its specification states it, written apart from any SDK to judge both by. */
-function verifySignature(request: Omit<Received, 'signatureValid'>): boolean {
-  const authorization = String(request.headers.authorization ?? '')
-  const match =
-    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-      authorization,
-    )
-  if (!match) return false
-  const [, accessKeyId, day, signedRegion, service, signedHeaders, signature] = match as unknown as string[]
-  if (accessKeyId !== credentials.accessKeyId || signedRegion !== region || service !== 'execute-api')
-    return false
-  const amzDate = String(request.headers['x-amz-date'])
-  const names = (signedHeaders as string).split(';')
-  if (!names.includes('host')) return false
-  const canonicalHeaders = names
-    .map(
-      (name) =>
-        `${name}:${String(request.headers[name] ?? '')
-          .trim()
-          .replace(/\s+/g, ' ')}\n`,
-    )
-    .join('')
-  // Every service but S3 encodes each segment of the path as sent once more.
-  const canonicalPath = request.path.split('/').map(rfc3986).join('/')
-  const canonical = [
-    request.method,
-    canonicalPath,
-    '',
-    canonicalHeaders,
-    signedHeaders,
-    hex(request.body),
-  ].join('\n')
-  const scope = `${day}/${region}/execute-api/aws4_request`
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, hex(canonical)].join('\n')
-  const key = hmac(
-    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, day as string), region), 'execute-api'),
-    'aws4_request',
-  )
-  return createHmac('sha256', key).update(toSign).digest('hex') === signature
 }
 
 let server: Server
@@ -93,7 +44,7 @@ beforeAll(async () => {
       }
       received.push({
         ...entry,
-        signatureValid: verifySignature(entry),
+        signatureValid: verifySignature(entry, { region, service: 'execute-api' }),
         sessionToken: request.headers['x-amz-security-token'] as string | undefined,
       })
       response.writeHead(answer.status, {

@@ -12,6 +12,7 @@ import { deliverToUsers, fanoutDeps } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import { befriend, disable, person } from '../../integration/realtime/people.ts'
 import { connect, type Device, refused } from './sockets.ts'
 
@@ -52,7 +53,7 @@ describe('the handshake', () => {
     const phone = await device(alice.token)
     phone.socket.send('{"action":"ping"}')
     expect(await phone.next()).toEqual({ type: 'pong' })
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(1)
   })
 })
@@ -75,7 +76,7 @@ describe('several devices', () => {
     expect(delivery).toMatchObject({ delivered: 2, gone: [vanished], offlineUserIds: [] })
     expect(await phone.next()).toEqual(frames.pong())
     expect(await laptop.next()).toEqual(frames.pong())
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toHaveLength(2)
   })
 
@@ -108,7 +109,7 @@ describe('friends connecting at the same moment', () => {
     await Promise.all(devices.map((opened) => opened.socket.send('{"action":"ping"}')))
     await Promise.all(devices.map((opened) => opened.next((frame) => frame.type === 'pong')))
     const users = pairs.flat().map((user) => user.id)
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), users)
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), users)
     expect(users.filter((user) => stored.get(user)?.length !== 1)).toEqual([])
   })
 })

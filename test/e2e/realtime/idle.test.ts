@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { config } from '../../../lib/config.ts'
 import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/store.ts'
-import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import { befriend, person } from '../../integration/realtime/people.ts'
 import { connect, type Device, presenceOf } from './sockets.ts'
 
@@ -61,7 +61,7 @@ describe('idle disconnect', () => {
     expect(await friendPhone.next(presenceOf(idler.id, 'offline'))).toMatchObject({
       lastSeenAt: expect.any(String),
     })
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [idler.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [idler.id])
     expect(stored.get(idler.id)).toEqual([])
 
     // The busy client has now outlived the idle timeout twice over, through several reaper runs.

@@ -21,6 +21,7 @@ import {
 import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import type { WsEvent } from '../../../lib/ws/handler.ts'
 import { apiOver } from '../identity/api.ts'
 import { type FakeManagement, fakeManagement } from '../realtime/fake-management.ts'
@@ -78,6 +79,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
     ...sendingDeps,
     fanout: () => ({
       dynamo: dynamoClient(),
+      lookups: dynamoJson(),
       table: configuredConnectionsTable(),
       management: management.client,
     }),

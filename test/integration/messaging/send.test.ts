@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/store.ts'
 import { directConversationId } from '../../../lib/conversations/direct.ts'
 import { messagesOf } from '../../../lib/messages/store.ts'
-import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import { mongoDb } from '../../../lib/stores/mongo.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { uploadStore } from '../../../lib/uploads/store.ts'
@@ -127,7 +127,7 @@ describe('a connection gone without $disconnect', () => {
     await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'one'))
     await h.frame(alice, alice.connectionId, send({ toUserId: bob.id }, 'two'))
     expect(h.framesOf(bob.connectionId).map((f) => messageIn(f).body)).toEqual(['one', 'two'])
-    const live = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [bob.id])
+    const live = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [bob.id])
     expect(live.get(bob.id)).toEqual([bob.connectionId])
   })
 })

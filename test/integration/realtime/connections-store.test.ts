@@ -10,6 +10,7 @@ import {
   removeConnection,
 } from '../../../lib/connections/store.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 
 const db = () => dynamoClient()
 const table = () => configuredConnectionsTable()
@@ -36,7 +37,7 @@ describe('connections store', () => {
     for (const id of aliceIds) await recordConnection(db(), table(), connectionRecord(id, alice))
     await recordConnection(db(), table(), connectionRecord(bobId, bob))
 
-    const found = await connectionsOf(db(), table(), [alice, bob, nobody, alice])
+    const found = await connectionsOf(dynamoJson(), table(), [alice, bob, nobody, alice])
     expect([...found.keys()]).toEqual([alice, bob, nobody])
     expect(found.get(alice)?.sort()).toEqual([...aliceIds].sort())
     expect(found.get(bob)).toEqual([bobId])
@@ -50,7 +51,7 @@ describe('connections store', () => {
     await recordConnection(db(), table(), record)
     expect(await removeConnection(db(), table(), id)).toEqual(record)
     expect(await removeConnection(db(), table(), id)).toBeUndefined()
-    expect((await connectionsOf(db(), table(), [user])).get(user)).toEqual([])
+    expect((await connectionsOf(dynamoJson(), table(), [user])).get(user)).toEqual([])
   })
 
   it('queries many users concurrently and answers for each', async () => {
@@ -58,7 +59,7 @@ describe('connections store', () => {
     await Promise.all(
       users.map((user, i) => recordConnection(db(), table(), connectionRecord(`c${i}-${user}`, user))),
     )
-    const found = await connectionsOf(db(), table(), users)
+    const found = await connectionsOf(dynamoJson(), table(), users)
     expect(users.every((user, i) => found.get(user)?.[0] === `c${i}-${user}`)).toBe(true)
   })
 })

@@ -12,6 +12,7 @@ import { deliverToUsers } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { type DynamoJson, dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import { fakeManagement } from './fake-management.ts'
 
 /** Connections opened a minute ago: settled, so a 410 from one means it has gone. */
@@ -28,6 +29,7 @@ const connect = async (userId: string, count = 1, connectedAt = Date.now() - 60_
 
 const depsWith = (management: ReturnType<typeof fakeManagement>, concurrency?: number) => ({
   dynamo: dynamoClient(),
+  lookups: dynamoJson(),
   table: configuredConnectionsTable(),
   management: management.client,
   ...(concurrency !== undefined && { concurrency }),
@@ -72,7 +74,7 @@ describe('deliverToUsers', () => {
     expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
     expect(management.posted.get(live as string)).toEqual([frames.pong()])
     expect(management.posted.get(bobId as string)).toEqual([frames.pong()])
-    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
+    expect((await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
       live,
     ])
 
@@ -91,7 +93,7 @@ describe('deliverToUsers', () => {
     const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery.gone).toEqual([opening])
-    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
+    expect((await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
       opening,
     ])
   })
@@ -121,17 +123,25 @@ describe('deliverToUsers', () => {
 })
 
 /** The shared DynamoDB client, with each command's name recorded and any command held until `hold` lets it go. */
-function watchedDynamo(hold: (command: object) => Promise<void> = async () => {}) {
+/** The table's clients, each call named as it goes out: the SDK's (writes) and the signed lookups. */
+function watchedDynamo(hold: (operation: string) => Promise<void> = async () => {}) {
   const commands: string[] = []
   const real = dynamoClient()
   const dynamo = {
     send: async (command: object) => {
       commands.push(command.constructor.name)
-      await hold(command)
       return real.send(command as never)
     },
   } as unknown as DynamoDBDocumentClient
-  return { dynamo, commands }
+  const reads = dynamoJson()
+  const lookups: DynamoJson = {
+    async call(operation, request) {
+      commands.push(operation)
+      await hold(operation)
+      return reads.call(operation, request)
+    },
+  }
+  return { dynamo, lookups, commands }
 }
 
 describe('deliverToUsers in a large room', () => {
@@ -145,12 +155,12 @@ describe('deliverToUsers in a large room', () => {
       bodies.add(data)
       return post(connectionId, data)
     }
-    const { dynamo, commands } = watchedDynamo()
+    const { dynamo, lookups, commands } = watchedDynamo()
 
-    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
+    const delivery = await deliverToUsers({ ...depsWith(management), dynamo, lookups }, users, frames.pong())
 
     expect(delivery).toEqual({ delivered: 250, gone: [], offlineUserIds: [], failed: 0 })
-    expect(commands).toEqual(['BatchGetCommand', 'BatchGetCommand', 'BatchGetCommand'])
+    expect(commands).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem'])
     expect([...management.posted.keys()].sort()).toEqual([...ids].sort())
     expect(bodies.size).toBe(1)
   })
@@ -168,18 +178,18 @@ describe('deliverToUsers in a large room', () => {
       firstPost()
       return post(connectionId, data)
     }
-    let lookups = 0
+    let lookupsSeen = 0
     let postedWhileHeld = false
     // The second lookup is answered only once a post has gone out (or, should none, after 5 s, to fail not hang).
-    const { dynamo } = watchedDynamo(async () => {
-      if (++lookups !== 2) return
+    const { lookups } = watchedDynamo(async () => {
+      if (++lookupsSeen !== 2) return
       postedWhileHeld = await Promise.race([
         posted.then(() => true),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000)),
       ])
     })
 
-    const delivery = await deliverToUsers({ ...depsWith(management), dynamo }, users, frames.pong())
+    const delivery = await deliverToUsers({ ...depsWith(management), lookups }, users, frames.pong())
 
     expect(delivery.delivered).toBe(150)
     expect(postedWhileHeld).toBe(true)
@@ -198,9 +208,7 @@ describe('deliverToUsers in a large room', () => {
     const delivery = await deliverToUsers(depsWith(management), [alice], frames.pong())
 
     expect(delivery).toMatchObject({ gone: [stale], offlineUserIds: [alice] })
-    expect((await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice])).get(alice)).toEqual(
-      [],
-    )
+    expect((await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([])
   })
 })
 

@@ -14,6 +14,7 @@ import { touchActivity } from '../../../lib/delivery/activity.ts'
 import { UnauthorizedError } from '../../../lib/errors.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
+import { dynamoJson } from '../../../lib/stores/dynamodb-json.ts'
 import { postgresClient } from '../../../lib/stores/postgres.ts'
 import { redisClient } from '../../../lib/stores/redis.ts'
 import { admitFrame } from '../../../lib/ws/admission.ts'
@@ -27,7 +28,12 @@ const id = () => `${randomUUID().slice(0, 14)}=`
 
 async function deps(management: FakeManagement): Promise<ConnectionDeps> {
   return {
-    fanout: { dynamo: dynamoClient(), table: configuredConnectionsTable(), management: management.client },
+    fanout: {
+      dynamo: dynamoClient(),
+      lookups: dynamoJson(),
+      table: configuredConnectionsTable(),
+      management: management.client,
+    },
     redis: await redisClient(),
     sql: await postgresClient(),
   }
@@ -56,7 +62,7 @@ describe('connect and disconnect', () => {
 
     await openConnection(await deps(management), { connectionId: phone, userId: alice.id, now: t0 })
     await openConnection(await deps(management), { connectionId: laptop, userId: alice.id, now: t0 + 1 })
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)?.sort()).toEqual([phone, laptop].sort())
     await endConnection(await deps(management), { connectionId: phone, userId: alice.id, now: t0 + 2 })
     await endConnection(await deps(management), { connectionId: laptop, userId: alice.id, now: t0 + 3 })
@@ -68,7 +74,7 @@ describe('connect and disconnect', () => {
     // $connect never posts to the connection being opened.
     expect(management.posted.has(phone) || management.posted.has(laptop)).toBe(false)
     expect(
-      (await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])).get(alice.id),
+      (await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])).get(alice.id),
     ).toEqual([])
   })
 
@@ -101,7 +107,7 @@ describe('the idle reaper', () => {
     expect(reaped).toEqual({ closed: [idle], gone: [vanished], failed: 0 })
     expect(management.deleted).toEqual([idle])
     // The vanished one is forgotten here; the closed one waits for its $disconnect, which then says offline.
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toEqual([idle])
     expect(announced()).toEqual([])
     await endConnection(await deps(management), { connectionId: idle, userId: alice.id })
@@ -195,7 +201,7 @@ describe('ended sessions', () => {
       openConnection(await deps(management), { connectionId, userId: alice.id, sessionId: alice.sessionId }),
     ).rejects.toBeInstanceOf(UnauthorizedError)
 
-    const stored = await connectionsOf(dynamoClient(), configuredConnectionsTable(), [alice.id])
+    const stored = await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice.id])
     expect(stored.get(alice.id)).toEqual([])
     expect(presenceFrames(management, bobConnection)).toEqual([])
   })
