@@ -22,7 +22,8 @@ const signingKeys = new Map<string, { secret: string; key: Buffer }>()
 
 /**
  * The headers that sign a request (host, x-amz-date, the session token when there is one, the authorization, and
- * `headers` given, which are signed too). `purpose` completes the error when the environment has no credentials.
+ * `headers` given, which are signed too and named in lower case, as the canonical request wants them). `purpose`
+ * completes the error when the environment has no credentials.
  */
 export function signatureHeaders(request: {
   method: string
@@ -47,17 +48,12 @@ export function signatureHeaders(request: {
     'x-amz-date': amzDate,
     ...(AWS_SESSION_TOKEN && { 'x-amz-security-token': AWS_SESSION_TOKEN }),
   }
-  const names = Object.keys(signed)
-    .map((name) => name.toLowerCase())
-    .sort()
-  const signedValue = Object.fromEntries(
-    Object.entries(signed).map(([name, value]) => [name.toLowerCase(), value]),
-  )
+  const names = Object.keys(signed).sort()
   const canonical = [
     request.method,
     request.path.split('/').map(uriEncode).join('/'),
     '',
-    names.map((name) => `${name}:${signedValue[name]}\n`).join(''),
+    names.map((name) => `${name}:${signed[name]}\n`).join(''),
     names.join(';'),
     sha256Hex(request.body),
   ].join('\n')

@@ -69,7 +69,7 @@ export function dynamoJsonApi(
     ((attempt, throttled) => Math.random() * (throttled ? throttledRetryBaseMs : retryBaseMs) * 2 ** attempt)
   const origin = keptAliveOrigin(endpoint)
   const { base } = origin
-  const path = base.pathname === '' ? '/' : base.pathname
+  const path = base.pathname
   const announced = base.href.replace(/\/$/, '')
 
   const once = async (operation: DynamoOperation, body: string) => {
