@@ -1,12 +1,11 @@
 // The fan-out's DynamoDB reads, signed without the SDK (lib/stores/dynamodb-json.ts): the same request as the SDK's
 // client, a valid signature, refusals named as the SDK names them, and the SDK's retries.
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDbError, dynamoJsonApi } from '../../lib/stores/dynamodb-json.ts'
-import { testCredentials, verifySignature } from './sigv4-verifier.ts'
+import { announcedCalls, testCredentials, verifySignature } from './sigv4-verifier.ts'
 
 const region = 'eu-west-1'
 
@@ -140,14 +139,9 @@ describe('DynamoDB over signed HTTP', () => {
   })
 
   it('announces each call for the IAM check, with the table it reads', async () => {
-    const seen: unknown[] = []
-    const listener = (message: unknown) => seen.push(message)
-    subscribe('chat-service:aws-call', listener)
-    try {
-      await dynamoJsonApi(`${endpoint}/`, region).call('BatchGetItem', request)
-    } finally {
-      unsubscribe('chat-service:aws-call', listener)
-    }
+    const seen = await announcedCalls(() =>
+      dynamoJsonApi(`${endpoint}/`, region).call('BatchGetItem', request),
+    )
     expect(seen).toEqual([
       { client: 'DynamoDBClient', operation: 'BatchGetItem', endpoint, table: 'connections' },
     ])

@@ -1,6 +1,7 @@
 // AWS Signature Version 4 as its specification states it, written apart from any SDK or from lib/stores/aws-signature.ts,
-// to judge both by (each test first checks it accepts the SDK's own request).
+// to judge both by (each test first checks it accepts the SDK's own request); and what the signed calls announce.
 import { createHash, createHmac } from 'node:crypto'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { IncomingHttpHeaders } from 'node:http'
 
 export const testCredentials = {
@@ -61,4 +62,17 @@ export function verifySignature(
     'aws4_request',
   )
   return createHmac('sha256', key).update(toSign).digest('hex') === signature
+}
+
+/** What the signed clients announce for the IAM check (`chat-service:aws-call`) while `run` runs. */
+export async function announcedCalls(run: () => Promise<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = []
+  const listener = (message: unknown) => seen.push(message)
+  subscribe('chat-service:aws-call', listener)
+  try {
+    await run()
+  } finally {
+    unsubscribe('chat-service:aws-call', listener)
+  }
+  return seen
 }

@@ -1,4 +1,3 @@
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
@@ -8,7 +7,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { connectionsApi } from '../../lib/stores/ws-management.ts'
-import { testCredentials, verifySignature } from './sigv4-verifier.ts'
+import { announcedCalls, testCredentials, verifySignature } from './sigv4-verifier.ts'
 
 const credentials = testCredentials
 const region = 'eu-west-1'
@@ -140,14 +139,7 @@ describe('the @connections client', () => {
   })
 
   it('announces each call for the IAM check, with the endpoint and connection it names', async () => {
-    const seen: unknown[] = []
-    const listener = (message: unknown) => seen.push(message)
-    subscribe('chat-service:aws-call', listener)
-    try {
-      await connectionsApi(`${endpoint}/`, region).post('abc=', data)
-    } finally {
-      unsubscribe('chat-service:aws-call', listener)
-    }
+    const seen = await announcedCalls(() => connectionsApi(`${endpoint}/`, region).post('abc=', data))
     expect(seen).toEqual([
       {
         client: 'ApiGatewayManagementApiClient',
