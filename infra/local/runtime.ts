@@ -10,7 +10,7 @@ import { startQueuePollers } from './gateway/queue-poller.ts'
 import { redactingLog } from './gateway/redact.ts'
 import { startSchedules } from './gateway/schedules.ts'
 import { localIdentity, type RouteTable, realRoutes, repositoryRoot } from './gateway/table.ts'
-import { startWebSocketGateway } from './gateway/websocket.ts'
+import { managementEndpointAt, startWebSocketGateway } from './gateway/websocket.ts'
 import type { Site } from './site.ts'
 
 export interface LocalRuntimeOptions {
@@ -60,7 +60,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions): Promise<L
   try {
     const ws = await startWebSocketGateway({ table, functions, ids, log, port: options.wsPort, ...limits })
     started.push(asPart(ws))
-    const managementEndpoint = `http://127.0.0.1:${ws.port}`
+    const managementEndpoint = managementEndpointAt(ws.port)
     process.env.WS_MANAGEMENT_ENDPOINT = managementEndpoint
     // The same ALLOWED_ORIGINS the functions read (the $connect authorizer's Origin check), as in the stack.
     const allowedOrigins = originsFrom(process.env.ALLOWED_ORIGINS)

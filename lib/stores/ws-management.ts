@@ -50,6 +50,28 @@ function errorOf(
   return new ConnectionsApiError(named || errorByStatus[status] || `HttpError${status}`, status, message)
 }
 
+type Method = 'POST' | 'DELETE'
+type Send = (method: Method, connectionId: string, body?: Uint8Array) => Promise<void>
+
+/** The API over `send`, each call announced on `chat-service:aws-call` for the IAM recorder (infra/iam-check). */
+function announcing(endpoint: string, send: Send): ConnectionsApi {
+  const announced = new URL(endpoint.replace(/\/$/, '')).href.replace(/\/$/, '')
+  const call = (method: Method, connectionId: string, body?: Uint8Array) => {
+    if (awsCallChannel.hasSubscribers)
+      awsCallChannel.publish({
+        client: 'ApiGatewayManagementApiClient',
+        operation: method === 'POST' ? 'PostToConnection' : 'DeleteConnection',
+        endpoint: announced,
+        connectionId,
+      })
+    return send(method, connectionId, body)
+  }
+  return {
+    post: (connectionId, data) => call('POST', connectionId, data),
+    delete: (connectionId) => call('DELETE', connectionId),
+  }
+}
+
 /**
  * The @connections API at `endpoint` (`https://{api}.execute-api.{region}.amazonaws.com/{stage}`, or the local
  * gateway's), signed with the credentials Lambda puts in the environment. A request that fails without an answer
@@ -60,10 +82,9 @@ export function connectionsApi(endpoint: string, region: string): ConnectionsApi
   const origin = keptAliveOrigin(endpoint)
   const { base } = origin
   const basePath = base.pathname === '/' ? '' : base.pathname
-  const announced = base.href.replace(/\/$/, '')
   const empty = new Uint8Array()
 
-  const once = async (method: 'POST' | 'DELETE', connectionId: string, body?: Uint8Array): Promise<void> => {
+  const once = async (method: Method, connectionId: string, body?: Uint8Array): Promise<void> => {
     const path = `${basePath}/@connections/${encodeURIComponent(connectionId)}`
     const headers = {
       ...signatureHeaders({
@@ -82,14 +103,7 @@ export function connectionsApi(endpoint: string, region: string): ConnectionsApi
       throw errorOf(answer.status, answer.headers['x-amzn-errortype'], answer.text)
   }
 
-  const call = async (method: 'POST' | 'DELETE', connectionId: string, body?: Uint8Array) => {
-    if (awsCallChannel.hasSubscribers)
-      awsCallChannel.publish({
-        client: 'ApiGatewayManagementApiClient',
-        operation: method === 'POST' ? 'PostToConnection' : 'DeleteConnection',
-        endpoint: announced,
-        connectionId,
-      })
+  return announcing(endpoint, async (method, connectionId, body) => {
     for (let attempt = 1; ; attempt++) {
       try {
         return await once(method, connectionId, body)
@@ -98,22 +112,44 @@ export function connectionsApi(endpoint: string, region: string): ConnectionsApi
         if (refused || error instanceof ConfigError || attempt >= attempts) throw error
       }
     }
-  }
+  })
+}
 
-  return {
-    post: (connectionId, data) => call('POST', connectionId, data),
-    delete: (connectionId) => call('DELETE', connectionId),
+/**
+ * @connections endpoints served by this very process, by origin: the local gateway (infra/local) offers its own,
+ * and a handler running in its event loop then posts with a call rather than an HTTP request to itself, which with
+ * its serving was two fifths of the local runtime's CPU a message. Nothing registers in Lambda, where the endpoint
+ * is always API Gateway's.
+ */
+const servedHere = new Map<string, ConnectionsApi>()
+
+const originOf = (endpoint: string) => new URL(endpoint).origin
+
+/**
+ * Serves calls to `endpoint` (any stage path under its origin, as the local gateway accepts) with `api`, announced
+ * as HTTP calls are; returns what ends it.
+ */
+export function serveConnectionsHere(endpoint: string, api: ConnectionsApi): () => void {
+  const key = originOf(endpoint)
+  const served = announcing(endpoint, (method, connectionId, body) =>
+    method === 'POST' ? api.post(connectionId, body ?? new Uint8Array()) : api.delete(connectionId),
+  )
+  servedHere.set(key, served)
+  return () => {
+    if (servedHere.get(key) === served) servedHere.delete(key)
   }
 }
 
 let client: ConnectionsApi | undefined
 
-/** The configured endpoint's client, created once. */
+/** The configured endpoint's client, created once; or the process's own, when it serves that endpoint. */
 export function wsManagementClient(): ConnectionsApi {
   const { AWS_REGION, WS_MANAGEMENT_ENDPOINT } = config()
   // Only functions that send frames need the endpoint, so it is checked here rather than for every function.
   if (!WS_MANAGEMENT_ENDPOINT)
     throw new ConfigError('Invalid configuration: WS_MANAGEMENT_ENDPOINT: required to send frames')
+  const here = servedHere.get(originOf(WS_MANAGEMENT_ENDPOINT))
+  if (here) return here
   client ??= connectionsApi(WS_MANAGEMENT_ENDPOINT, AWS_REGION)
   return client
 }

@@ -2,8 +2,9 @@
 import { createServer, type IncomingMessage, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { serveConnectionsHere } from '../../../lib/stores/ws-management.ts'
 import { authorize } from './authorizer.ts'
-import { connectionsEndpoint } from './connections.ts'
+import { connectionsEndpoint, connectionsHere } from './connections.ts'
 import {
   type ConnectionFacts,
   gatewayId,
@@ -77,6 +78,9 @@ function headerOf(result: unknown, name: string): string | undefined {
   const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name)
   return found ? String(found[1]) : undefined
 }
+
+/** The @connections endpoint of the gateway listening on `port`: the handlers' WS_MANAGEMENT_ENDPOINT. */
+export const managementEndpointAt = (port: number) => `http://127.0.0.1:${port}`
 
 export async function startWebSocketGateway(options: WebSocketGatewayOptions): Promise<RunningServer> {
   const { table, functions, ids, log } = options
@@ -219,6 +223,11 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
     })
   })
   const running = await listen(server, options.port)
+  // Handlers in this process post by call; anything else (the SDK, another process) comes over HTTP.
+  const stopServingHere = serveConnectionsHere(
+    managementEndpointAt(running.port),
+    connectionsHere(connections),
+  )
   return {
     port: running.port,
     async close() {
@@ -231,6 +240,7 @@ export async function startWebSocketGateway(options: WebSocketGatewayOptions): P
       await Promise.all(disconnecting)
       wss.close()
       await running.close()
+      stopServingHere()
     },
   }
 }

@@ -5,7 +5,10 @@ import {
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { awsCallChannel } from '../../../lib/stores/aws-signature.ts'
+import { ConnectionsApiError, wsManagementClient } from '../../../lib/stores/ws-management.ts'
 import type { WsEvent } from '../../../infra/local/gateway/events.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
 import { openClient } from './clients.ts'
@@ -130,6 +133,71 @@ describe('@connections through ApiGatewayManagementApiClient', () => {
     )
     expect(failure.name).toBe('PayloadTooLargeException')
     await management.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'still here' }))
+    expect(await client.nextFrame()).toBe('still here')
+    client.socket.close()
+  })
+})
+
+describe('@connections from handlers in the gateway process', () => {
+  /** What `work` sent over HTTP, and what it announced to the IAM recorder. */
+  async function watched(work: () => Promise<void>) {
+    const requests: unknown[] = []
+    const announced: unknown[] = []
+    const onRequest = (message: unknown) => requests.push(message)
+    const onCall = (message: unknown) => announced.push(message)
+    subscribe('http.client.request.start', onRequest)
+    awsCallChannel.subscribe(onCall)
+    try {
+      await work()
+    } finally {
+      unsubscribe('http.client.request.start', onRequest)
+      awsCallChannel.unsubscribe(onCall)
+    }
+    return { requests, announced }
+  }
+
+  it('posts and closes by call, with no HTTP request, each call announced as the HTTP ones are', async () => {
+    const { client, connectionId } = await connected()
+    const management = wsManagementClient()
+    const { requests, announced } = await watched(async () => {
+      await management.post(connectionId, new TextEncoder().encode('{"type":"hello"}'))
+      expect(await client.nextFrame()).toBe('{"type":"hello"}')
+      await management.delete(connectionId)
+      expect((await client.closed).code).toBe(1000)
+    })
+    expect(requests).toEqual([])
+    expect(announced).toEqual([
+      {
+        client: 'ApiGatewayManagementApiClient',
+        operation: 'PostToConnection',
+        endpoint: runtime.managementEndpoint,
+        connectionId,
+      },
+      {
+        client: 'ApiGatewayManagementApiClient',
+        operation: 'DeleteConnection',
+        endpoint: runtime.managementEndpoint,
+        connectionId,
+      },
+    ])
+  })
+
+  it('refuses as the HTTP endpoint does: GoneException (410), PayloadTooLargeException (413)', async () => {
+    const { client, connectionId } = await connected()
+    const management = wsManagementClient()
+    const refusalOf = (promise: Promise<void>) =>
+      promise.then(
+        () => {
+          throw new Error('the call succeeded')
+        },
+        (error: unknown) => error,
+      )
+    const gone = await refusalOf(management.post('bm90LWEtY29ubg=', new Uint8Array([120])))
+    expect(gone).toBeInstanceOf(ConnectionsApiError)
+    expect(gone).toMatchObject({ name: 'GoneException', status: 410 })
+    const tooLarge = await refusalOf(management.post(connectionId, new Uint8Array(128 * 1024 + 1)))
+    expect(tooLarge).toMatchObject({ name: 'PayloadTooLargeException', status: 413 })
+    await management.post(connectionId, new TextEncoder().encode('still here'))
     expect(await client.nextFrame()).toBe('still here')
     client.socket.close()
   })
