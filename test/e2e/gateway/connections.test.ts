@@ -1,16 +1,17 @@
 // @connections on the WebSocket port, called with the unchanged AWS SDK v3 client: post, get, delete, and 410 Gone.
+
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
-import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { awsCallChannel } from '../../../lib/stores/aws-signature.ts'
-import { ConnectionsApiError, wsManagementClient } from '../../../lib/stores/ws-management.ts'
 import type { WsEvent } from '../../../infra/local/gateway/events.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { awsCallChannel } from '../../../lib/stores/aws-signature.ts'
+import { ConnectionsApiError, wsManagementClient } from '../../../lib/stores/ws-management.ts'
 import { openClient } from './clients.ts'
 import { nextRecord } from './fixtures/probe.ts'
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
