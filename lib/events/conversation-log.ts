@@ -1,13 +1,13 @@
-// Each conversation's events in order: numbered gap-free on its PostgreSQL row, kept in MongoDB under `_id`s.
+// Each conversation's events in order: numbered gap-free on its PostgreSQL row, each number in the sync log
+// (sync/log.ts, with the seq when the event is a new message), the records of the other events in MongoDB by `_id`.
 //
 // How to read it: numbers 1..`conversations.last_event` are committed. Changes (edits, deletes, reactions, members,
-// the group itself) write their record before their number commits, under the row lock. A `message.new` number
-// commits in the send's first statement and its record is written beside the message right after, so a reader can
-// meet a committed number with no record yet: that send is still storing, or was abandoned (its seq is then empty
-// in history too); the reader looks again rather than skipping it for good.
+// the group itself) write their record before their number commits, under the row lock. A `message.new` has no
+// record: its number commits with its seq in the send's first statement and the message is written right after,
+// so a reader can meet a committed number whose message is not there yet; that send is still storing, or was
+// abandoned (its seq is then empty in history too), and the reader looks again rather than skipping it for good.
 import type { Db } from 'mongodb'
 import type { ISql } from 'postgres'
-import { isDuplicateKey } from '../messages/store.ts'
 import { placed, type ServerFrameOf } from '../protocol/ws.ts'
 import type { Sql } from '../stores/postgres.ts'
 import { type Committed, committedColumns, committedFrom, cursorFor } from '../sync/log.ts'
@@ -34,13 +34,11 @@ interface EventBase {
   at: Date
 }
 
-/**
- * One event. A new message is recorded by its seq, not copied: a later reader takes the message as it is then
- * (edited, deleted) from the messages. Every other event keeps the frame its members were sent.
- */
-export type ConversationEventDocument =
-  | (EventBase & { type: 'message.new'; seq: number })
-  | (EventBase & { type: ConversationEventFrame['type']; frame: ConversationEventFrame })
+/** One change, with the frame its members were sent. */
+export type ConversationEventDocument = EventBase & {
+  type: ConversationEventFrame['type']
+  frame: ConversationEventFrame
+}
 
 export const conversationEventId = (conversationId: string, event: number) => `${conversationId}:${event}`
 
@@ -68,21 +66,12 @@ export async function takeEvents(tx: ISql, conversationId: string, count = 1): P
 
 /**
  * Writes the records under their numbers; a record already there (left by a transaction that wrote it and then
- * rolled back, or by an earlier attempt of the same send) is replaced, so a number holds the event that committed it.
+ * rolled back) is replaced, so a number holds the event that committed it. Written under the conversation row's
+ * lock (logEvents), so never two at once for one number.
  */
 export async function recordEvents(db: Db, events: readonly ConversationEventDocument[]): Promise<void> {
-  const upsert = (event: ConversationEventDocument) =>
-    conversationEventsOf(db).replaceOne({ _id: event._id }, event, { upsert: true })
   await Promise.all(
-    events.map(async (event) => {
-      try {
-        await upsert(event)
-      } catch (error) {
-        // Two upserts of one _id at once (copies of one send) may both insert; the loser's retry replaces.
-        if (!isDuplicateKey(error)) throw error
-        await upsert(event)
-      }
-    }),
+    events.map((event) => conversationEventsOf(db).replaceOne({ _id: event._id }, event, { upsert: true })),
   )
 }
 

@@ -5,7 +5,6 @@ import { directConversationId, directKey } from '../conversations/direct.ts'
 import { deliverToUsers } from '../delivery/fanout.ts'
 import { type DeliveryView, inlineDeliveryLimit, queueDelivery } from '../delivery/jobs.ts'
 import { ForbiddenError, InvalidError, NotFoundError } from '../errors.ts'
-import { conversationEventId, recordEvents } from '../events/conversation-log.ts'
 import { logger } from '../log.ts'
 import { recordSend } from '../metrics/delivery.ts'
 import { notifyOffline } from '../notifications/producers.ts'
@@ -133,11 +132,12 @@ async function recordAttachments(sql: Sql, conversationId: string, keys: readonl
 /**
  * Round trips before the answer, two whatever the history: (1) at once, the reservation statement above, the rate
  * limit, the attachments' one ranged GET each and the replied-to message by `_id`; (2) the insert under `_id`
- * `<conversationId>:<seq>`, with the attachments' conversation and the `message.new` event record written beside
- * it. A retry costs the same two, its (2) being the lookup of the first message by that `_id` (beside the event
- * record, written again in case the first attempt stored the message but not it). Two copies of one send racing each other queue on the conversation row in (1), so the
- * second is a retry: one seq, one message, whichever insert lands first (the other gets a duplicate `_id` and
- * answers with it).
+ * `<conversationId>:<seq>`, with the attachments' conversation written beside it. A retry costs the same two, its
+ * (2) being the lookup of the first message by that `_id` (beside the attachments, written again in case the first
+ * attempt stored the message but not them). The message's event needs no record of its own: the statement (1)
+ * logged its number with its seq (sync/log.ts), and sync reads the message by that seq. Two copies of one send
+ * racing each other queue on the conversation row in (1), so the second is a retry: one seq, one message,
+ * whichever insert lands first (the other gets a duplicate `_id` and answers with it).
  * A send refused after (1) (rate limit, attachments) or whose insert failed keeps its reserved seq: its retry with
  * the same clientMsgId stores the message there (a third round trip, once), so seq stays gap-free for retries; a
  * seq is left empty only when such a send is never retried.
@@ -184,27 +184,12 @@ export async function storeMessage(
   })
   const attachedKeys = attachments.map((attachment) => attachment.key)
   const createdAt = new Date()
-  const recordEvent = () =>
-    reserved.event === null
-      ? Promise.resolve()
-      : recordEvents(ctx.mongo, [
-          {
-            _id: conversationEventId(conversationId, reserved.event),
-            conversationId,
-            event: reserved.event,
-            actorId: senderId,
-            at: createdAt,
-            type: 'message.new',
-            seq,
-          },
-        ])
   try {
     if (reserved.retry) {
       // Recorded again beside the lookup, in case the first attempt stored the message but not these.
       const [first] = await Promise.all([
         messagesOf(ctx.mongo).findOne({ _id }),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
-        recordEvent(),
       ])
       if (first) return stored(first, true)
     }
@@ -231,7 +216,6 @@ export async function storeMessage(
       await Promise.all([
         messagesOf(ctx.mongo).insertOne(document),
         recordAttachments(ctx.sql, conversationId, attachedKeys),
-        reserved.retry ? undefined : recordEvent(),
         relogged,
       ])
     } catch (error) {

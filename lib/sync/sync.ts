@@ -63,7 +63,6 @@ async function documentsFor(db: Db, rows: readonly LogRow[], hides: ReadonlySet<
       const seqs = new Set<number>()
       for (const row of conversationRows) if (row.seq !== null) seqs.add(row.seq)
       for (const record of records) {
-        if (!('frame' in record)) continue
         changes.set(record._id, record.frame)
         if ('seq' in record.frame) seqs.add(record.frame.seq)
       }

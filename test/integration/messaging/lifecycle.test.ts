@@ -51,12 +51,27 @@ async function lastEvent(conversationId: string): Promise<number> {
   return Number(row?.last)
 }
 
-/** The conversation's event log after its making (startGroup checks that), by number, read by `_id` only. */
+/**
+ * The conversation's event log after its making (startGroup checks that), by number, as sync reads it: a number the
+ * sync log holds with a seq is that message's `message.new`, any other the change recorded under it, by `_id`.
+ */
 async function log(conversationId: string) {
-  const last = await lastEvent(conversationId)
   const first = (made.get(conversationId) ?? 0) + 1
-  const numbers = Array.from({ length: last - first + 1 }, (_, i) => first + i)
-  return eventsAt(await mongoDb(), conversationId, numbers)
+  const rows = await (await postgresClient())<{ event: number; seq: number | null }[]>`
+    select distinct event::int, seq::int from sync_log
+    where conversation_id = ${conversationId} and event >= ${first} order by event`
+  expect(rows.map((row) => row.event)).toEqual(
+    Array.from({ length: (await lastEvent(conversationId)) - first + 1 }, (_, i) => first + i),
+  )
+  const changes = await eventsAt(
+    await mongoDb(),
+    conversationId,
+    rows.filter((row) => row.seq === null).map((row) => row.event),
+  )
+  return rows.map(
+    ({ event, seq }) =>
+      changes.find((change) => change.event === event) ?? { event, type: 'message.new' as const, seq },
+  )
 }
 
 const stored = async (conversationId: string, seq: number) =>
