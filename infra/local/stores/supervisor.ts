@@ -18,6 +18,8 @@ export interface Supervision<N extends ServerName> {
   name: string
   server: N
   options: Omit<ServerOptions<N>, 'port'>
+  /** Flags for the store's Node process (V8's among them). */
+  nodeArgs?: readonly string[]
   env: NodeJS.ProcessEnv
   log: (line: string) => void
   /** Runs after every start, restarts included, before the store counts as up: remakes what a restart lost. */
@@ -30,7 +32,7 @@ export interface SupervisedStore {
 }
 
 async function launch<N extends ServerName>(spec: Supervision<N>, port: number) {
-  const child = spawnChild(process.execPath, [await compiledHost(), spec.server], {
+  const child = spawnChild(process.execPath, [...(spec.nodeArgs ?? []), await compiledHost(), spec.server], {
     env: spec.env,
     ipc: true,
   })
