@@ -200,8 +200,6 @@ async function lookUpChunk(
       RequestItems: {
         [table]: {
           Keys: keys.map((key) => ({ [partitionKey]: { S: key } })),
-          ProjectionExpression: '#key, #ids',
-          ExpressionAttributeNames: { '#key': partitionKey, '#ids': userItem.connectionIds },
         },
       },
     })
