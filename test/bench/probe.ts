@@ -3,12 +3,14 @@
 //
 // PostgreSQL: postgres.js runs each query from Query#handle and settles it through the instance's resolve/reject.
 // MongoDB: the driver's own command monitoring, switched on for every client before it connects.
-// Redis (Upstash REST over fetch) and the AWS SDK (DynamoDB, S3, SQS, @connections over node:http): Node's
-// diagnostics channels for outgoing HTTP requests, named by the endpoint the environment gives each store.
+// Redis (Upstash REST) and the AWS SDK (DynamoDB, S3, SQS over node:http): Node's diagnostics channels for
+// outgoing HTTP requests, named by the endpoint the environment gives each store. @connections posts, which the
+// local gateway serves by a call to handlers in its process: the announcement each makes on `chat-service:aws-call`.
 import { subscribe } from 'node:diagnostics_channel'
 import type { ClientRequest } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { MongoClient } from 'mongodb'
+import { awsCallChannel } from '../../lib/stores/aws-signature.ts'
 import { type RoundTrip, RoundTripLog } from '../integration/messaging/round-trips.ts'
 import { chainBefore } from './chain.ts'
 import { answerBenchRequests } from './child.ts'
@@ -117,8 +119,11 @@ function watchHttp() {
     if (!recording) return
     const { request } = message as { request: ClientRequest }
     const target = request.getHeader('x-amz-target')
+    const store = storeAt(`http://${request.getHeader('host')}`)
+    // Counted from its announcement below, whichever way it goes.
+    if (store === connectionsApi) return
     const trip = begin(
-      storeAt(`http://${request.getHeader('host')}`),
+      store,
       target ? String(target).replace(/^.*\./, '') : `${request.method} ${request.path.replace(/\?.*/, '')}`,
     )
     if (trip) fromNode.set(request, trip)
@@ -135,6 +140,11 @@ function watchHttp() {
   })
   for (const channel of ['undici:request:headers', 'undici:request:error'])
     subscribe(channel, (message) => finish(fromFetch.get((message as { request: object }).request)))
+
+  awsCallChannel.subscribe((message) => {
+    const { operation } = message as { operation: string }
+    if (operation === 'PostToConnection') finish(begin(connectionsApi, operation))
+  })
 }
 
 function report(): ProbeReport {
