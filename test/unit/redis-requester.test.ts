@@ -83,6 +83,56 @@ describe('the Upstash REST requester', () => {
   })
 })
 
+describe('pipelines asked for in one turn of the event loop', () => {
+  it('go as one /pipeline request, each answered with its own part', async () => {
+    answers.push({ body: [{ result: 1 }, { result: 'a' }, { error: 'NOSCRIPT' }] })
+    const requester = restRequester(url, 't')
+    const first = requester.request({ path: ['pipeline'], body: [['incr', 'n']] })
+    // A few microtasks later, as a second layer's call comes.
+    await Promise.resolve()
+    await Promise.resolve()
+    const second = requester.request({
+      path: ['pipeline'],
+      body: [
+        ['get', 'a'],
+        ['evalsha', 'f00', '0'],
+      ],
+    })
+    expect(await first).toEqual([{ result: 1 }])
+    expect(await second).toEqual([{ result: 'a' }, { error: 'NOSCRIPT' }])
+    expect(seen.map((entry) => [entry.path, entry.body])).toEqual([
+      [
+        '/pipeline',
+        [
+          ['incr', 'n'],
+          ['get', 'a'],
+          ['evalsha', 'f00', '0'],
+        ],
+      ],
+    ])
+  })
+
+  it('go separately when a turn of the event loop lies between them, and single commands never wait', async () => {
+    answers.push({ body: [{ result: 1 }] }, { body: { result: 'PONG' } }, { body: [{ result: 2 }] })
+    const requester = restRequester(url, 't')
+    await requester.request({ path: ['pipeline'], body: [['incr', 'n']] })
+    await requester.request({ body: ['ping'] })
+    await requester.request({ path: ['pipeline'], body: [['incr', 'n']] })
+    expect(seen.map((entry) => entry.path)).toEqual(['/pipeline', '/', '/pipeline'])
+  })
+
+  it('all fail when their request does', async () => {
+    answers.push({ status: 500, body: { error: 'ERR down' } })
+    const requester = restRequester(url, 't')
+    const asked = [
+      requester.request({ path: ['pipeline'], body: [['get', 'a']] }),
+      requester.request({ path: ['pipeline'], body: [['get', 'b']] }),
+    ]
+    for (const answer of asked) await expect(answer).rejects.toMatchObject({ name: 'UpstashError' })
+    expect(seen).toHaveLength(1)
+  })
+})
+
 describe('the shared Redis client', () => {
   it('keeps values as stored, JSON text included, and runs commands of one tick as one pipeline', async () => {
     const previous = { url: process.env.UPSTASH_REDIS_REST_URL, token: process.env.UPSTASH_REDIS_REST_TOKEN }
