@@ -10,8 +10,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { WsEvent } from '../../../infra/local/gateway/events.ts'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import { awsCallChannel } from '../../../lib/stores/aws-signature.ts'
 import { ConnectionsApiError, wsManagementClient } from '../../../lib/stores/ws-management.ts'
+import { announcedCalls } from '../../unit/sigv4-verifier.ts'
 import { openClient } from './clients.ts'
 import { nextRecord } from './fixtures/probe.ts'
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
@@ -143,18 +143,13 @@ describe('@connections from handlers in the gateway process', () => {
   /** What `work` sent over HTTP, and what it announced to the IAM recorder. */
   async function watched(work: () => Promise<void>) {
     const requests: unknown[] = []
-    const announced: unknown[] = []
     const onRequest = (message: unknown) => requests.push(message)
-    const onCall = (message: unknown) => announced.push(message)
     subscribe('http.client.request.start', onRequest)
-    awsCallChannel.subscribe(onCall)
     try {
-      await work()
+      return { requests, announced: await announcedCalls(work) }
     } finally {
       unsubscribe('http.client.request.start', onRequest)
-      awsCallChannel.unsubscribe(onCall)
     }
-    return { requests, announced }
   }
 
   it('posts and closes by call, with no HTTP request, each call announced as the HTTP ones are', async () => {
@@ -186,17 +181,10 @@ describe('@connections from handlers in the gateway process', () => {
   it('refuses as the HTTP endpoint does: GoneException (410), PayloadTooLargeException (413)', async () => {
     const { client, connectionId } = await connected()
     const management = wsManagementClient()
-    const refusalOf = (promise: Promise<void>) =>
-      promise.then(
-        () => {
-          throw new Error('the call succeeded')
-        },
-        (error: unknown) => error,
-      )
-    const gone = await refusalOf(management.post('bm90LWEtY29ubg=', new Uint8Array([120])))
+    const gone = await failureOf(management.post('bm90LWEtY29ubg=', new Uint8Array([120])))
     expect(gone).toBeInstanceOf(ConnectionsApiError)
     expect(gone).toMatchObject({ name: 'GoneException', status: 410 })
-    const tooLarge = await refusalOf(management.post(connectionId, new Uint8Array(128 * 1024 + 1)))
+    const tooLarge = await failureOf(management.post(connectionId, new Uint8Array(128 * 1024 + 1)))
     expect(tooLarge).toMatchObject({ name: 'PayloadTooLargeException', status: 413 })
     await management.post(connectionId, new TextEncoder().encode('still here'))
     expect(await client.nextFrame()).toBe('still here')
