@@ -34,13 +34,18 @@ export async function coldStart(): Promise<ColdStartRow[]> {
   await mkdir(join(root, '.cache'), { recursive: true })
   const dir = await mkdtemp(join(root, '.cache', 'bench-'))
   try {
-    const rows: ColdStartRow[] = []
     const bundles = await bundleAll(dir)
-    for (const [name, spec] of Object.entries(functions)) {
+    const measured = Object.entries(functions).map(([name, spec]) => {
       const bundled = bundles.get(name)
       if (!bundled) throw new Error(`esbuild made no bundle for ${name}`)
-      const times: number[] = []
-      for (let i = 0; i < loadRuns; i++) times.push(await loadTime(bundled.file))
+      return { name, spec, bundled, times: [] as number[] }
+    })
+    // Round by round over every function rather than five in a row each: a few seconds of a busy machine then
+    // cost one sample of several functions, which their medians leave out, not every sample of one function.
+    for (let i = 0; i < loadRuns; i++)
+      for (const { bundled, times } of measured) times.push(await loadTime(bundled.file))
+    const rows: ColdStartRow[] = []
+    for (const { name, spec, bundled, times } of measured)
       rows.push({
         function: name,
         bundleKb: Math.round((await stat(bundled.file)).size / 102.4) / 10,
@@ -48,7 +53,6 @@ export async function coldStart(): Promise<ColdStartRow[]> {
         // A store the function only probes (health) is one it calls too.
         unusedClients: unusedClients(spec, bundled),
       })
-    }
     return rows
   } finally {
     await rm(dir, { recursive: true, force: true })
