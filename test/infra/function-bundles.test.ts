@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Template } from 'aws-cdk-lib/assertions'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bundleAliases } from '../../infra/cloud/bundling/options.ts'
+import { bundleAliases, deferredPackages } from '../../infra/cloud/bundling/options.ts'
 import { type RouteTable, routeTable } from '../../infra/cloud/route-table.ts'
 import type { FunctionSpec } from '../../infra/routes.ts'
 import { removeSynthOutputs, synth } from './synth.ts'
@@ -109,6 +109,21 @@ describe('function bundles', () => {
     // The driver that imported the replaced package is still there, reading Node's URL instead.
     const health = bundles.find((bundle) => bundle.name === 'health')
     expect(health?.code).toContain('__this_is_a_placeholder__')
+  })
+
+  test('each MongoDB user holds saslprep behind its stand-in, which loads it on first call', () => {
+    for (const bundle of bundles) {
+      const { sources } = JSON.parse(readFileSync(join(bundle.dir, 'index.mjs.map'), 'utf8')) as {
+        sources: string[]
+      }
+      const held = (path: string) => sources.some((source) => source.includes(path))
+      const standIn = deferredPackages['@mongodb-js/saslprep']!.replace(/^\.\//, '')
+      expect({
+        name: bundle.name,
+        standIn: held(standIn),
+        saslprep: held('node_modules/@mongodb-js/saslprep/'),
+      }).toEqual({ name: bundle.name, standIn: true, saslprep: true })
+    }
   })
 
   test('the auth function imports Argon2 and carries its native binary for its own architecture', () => {

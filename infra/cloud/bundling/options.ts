@@ -16,6 +16,11 @@ export const bundleAliases: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './infra/cloud/bundling/lambda-credentials.ts',
 }
 
+/** Packages kept in every bundle but run on first call, by a module path as above: none is needed at cold start. */
+export const deferredPackages: Readonly<Record<string, string>> = {
+  '@mongodb-js/saslprep': './infra/cloud/bundling/saslprep.cjs',
+}
+
 /** esbuild's options for one function, as CDK's NodejsFunction passes them (its target follows the runtime). */
 export const functionBundling = {
   bundle: true,
@@ -32,7 +37,7 @@ export const functionBundling = {
   sourcesContent: false,
   // Only the native packages: the SDK is bundled too, at the lock file's version, not whatever the runtime ships.
   external: nativePackages.map((pkg) => pkg.name),
-  alias: bundleAliases,
+  alias: { ...bundleAliases, ...deferredPackages },
   // Maps stack traces when one is formatted: NODE_OPTIONS=--enable-source-maps indexed the map at every cold start.
   inject: ['./infra/cloud/bundling/source-mapped-stacks.ts'],
 } satisfies BuildOptions
