@@ -1,4 +1,5 @@
 // A connection's life: recorded and announced at $connect, forgotten and announced at $disconnect or when found gone.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Redis } from '@upstash/redis'
 import { forgetActivity } from '../delivery/activity.ts'
 import { deliverToUsers, type FanoutDeps, fanoutDeps } from '../delivery/fanout.ts'
@@ -7,19 +8,22 @@ import { friendIdsOf } from '../friends/relations.ts'
 import { logger } from '../log.ts'
 import { markOffline, markOnline } from '../presence/tracker.ts'
 import { frames } from '../protocol/ws.ts'
+import { dynamoClient } from '../stores/dynamodb.ts'
 import { postgresClient, type Sql } from '../stores/postgres.ts'
 import { redisClient } from '../stores/redis.ts'
 import { connectionRecord, recordConnection, removeConnection } from './store.ts'
 
 export interface ConnectionDeps {
   fanout: FanoutDeps
+  /** The connections table's records, written and removed through the SDK. */
+  dynamo: DynamoDBDocumentClient
   redis: Redis
   sql: Sql
 }
 
 export async function connectionDeps(): Promise<ConnectionDeps> {
   const [redis, sql] = await Promise.all([redisClient(), postgresClient()])
-  return { fanout: fanoutDeps(), redis, sql }
+  return { fanout: fanoutDeps(), dynamo: dynamoClient(), redis, sql }
 }
 
 export interface ConnectionEvent {
@@ -53,7 +57,8 @@ async function announce(deps: ConnectionDeps, userId: string, status: 'online' |
  */
 export async function openConnection(deps: ConnectionDeps, event: ConnectionEvent): Promise<void> {
   const now = event.now ?? Date.now()
-  const { dynamo, table } = deps.fanout
+  const { dynamo } = deps
+  const { table } = deps.fanout
   await recordConnection(
     dynamo,
     table,
@@ -77,12 +82,7 @@ export async function endConnection(
 ): Promise<void> {
   const now = event.now ?? Date.now()
   forgetActivity(event.connectionId)
-  const removed = await removeConnection(
-    deps.fanout.dynamo,
-    deps.fanout.table,
-    event.connectionId,
-    event.userId,
-  )
+  const removed = await removeConnection(deps.dynamo, deps.fanout.table, event.connectionId, event.userId)
   const userId = event.userId ?? removed?.userId
   if (!userId) return
   const last = await markOffline(deps.redis, { connectionId: event.connectionId, userId, now })

@@ -9,7 +9,8 @@ import { dynamoClient } from '../stores/dynamodb.ts'
 import { redisClient } from '../stores/redis.ts'
 import { type ConnectionsApi, wsManagementClient } from '../stores/ws-management.ts'
 import { markSessionsEnded } from './ended-sessions.ts'
-import { configuredConnectionsTable, userConnections } from './store.ts'
+import { configuredConnectionsTable } from './lists.ts'
+import { userConnections } from './store.ts'
 
 /** Getters, so a revocation that finds no connection to close never needs the @connections endpoint. */
 export interface RevocationDeps {

@@ -1,21 +1,17 @@
 // Delivery of one frame to every live connection of some users: their connections read 100 users a request, posts
 // begun as each answer arrives, concurrent with a bound; 410 Gone removed at once (unless just recorded: a
 // connection still in $connect answers 410 too).
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { configuredConnectionsTable, lookUpConnections, removeGoneConnection } from '../connections/store.ts'
+import { configuredConnectionsTable, lookUpConnections, removeGoneConnection } from '../connections/lists.ts'
 import { logger } from '../log.ts'
 import { recordFanOut } from '../metrics/delivery.ts'
-import { dynamoClient } from '../stores/dynamodb.ts'
 import { type DynamoJson, dynamoJson } from '../stores/dynamodb-json.ts'
 import { type ConnectionsApi, wsManagementClient } from '../stores/ws-management.ts'
 import { boundedRunner } from './bounded.ts'
 import { encodeFrame, type Frame, postEncoded } from './frames.ts'
 
 export interface FanoutDeps {
-  /** The table's writes (removing gone connections). */
-  dynamo: DynamoDBDocumentClient
-  /** The table's fan-out reads, one BatchGetItem per 100 users, signed without the SDK. */
-  lookups: DynamoJson
+  /** The table, signed without the SDK: one BatchGetItem per 100 users, and the removal of gone connections. */
+  connections: DynamoJson
   table: string
   management: ConnectionsApi
   /** Posts in flight at once; 32 unless set. */
@@ -66,14 +62,14 @@ export async function deliverToUsers(
       return 'reached'
     }
     result.gone.push(connectionId)
-    await removeGoneConnection(deps.dynamo, deps.table, { connectionId, userId }).catch((error: unknown) =>
-      logger.warn('gone connection not removed', { error: error as Error, connectionId }),
+    await removeGoneConnection(deps.connections, deps.table, { connectionId, userId }).catch(
+      (error: unknown) => logger.warn('gone connection not removed', { error: error as Error, connectionId }),
     )
     return 'gone'
   }
 
   const users: Promise<void>[] = []
-  const lookup = lookUpConnections(deps.lookups, deps.table, userIds, (userId, connectionIds) => {
+  const lookup = lookUpConnections(deps.connections, deps.table, userIds, (userId, connectionIds) => {
     const targets = connectionIds.filter((connectionId) => connectionId !== options.exceptConnectionId)
     // A user whose only connection is the sending one is neither offline nor posted to.
     if (connectionIds.length === 0) {
@@ -100,8 +96,7 @@ export async function deliverToUsers(
 /** The real clients: the configured connections table and @connections endpoint. */
 export function fanoutDeps(): FanoutDeps {
   return {
-    dynamo: dynamoClient(),
-    lookups: dynamoJson(),
+    connections: dynamoJson(),
     table: configuredConnectionsTable(),
     management: wsManagementClient(),
   }

@@ -1,7 +1,9 @@
-// DynamoDB's JSON protocol as SigV4-signed HTTP requests on kept-alive sockets, for the read every fan-out makes
-// (BatchGetItem of the recipients' connection lists, lib/connections/store.ts). Not the SDK's client there: in the
-// bench's direct pairs, where each message's fan-out is one small lookup, the client's middleware, serde, signer and
-// HTTP handler were a sixth of the service process's CPU. Every other DynamoDB call stays on the SDK.
+// DynamoDB's JSON protocol as SigV4-signed HTTP requests on kept-alive sockets, for what every fan-out does: the
+// BatchGetItem of the recipients' connection lists, and the removal of a connection that answered 410 Gone
+// (lib/connections/store.ts). Not the SDK's client there: in the bench's direct pairs, where each message's fan-out
+// is one small lookup, the client's middleware, serde, signer and HTTP handler were a sixth of the service process's
+// CPU, and a function that fans out needs the SDK's DynamoDB client for nothing else. Other DynamoDB calls stay on
+// the SDK.
 import { ConfigError, config } from '../config.ts'
 import { awsCallChannel, signatureHeaders } from './aws-signature.ts'
 import { keptAliveOrigin } from './kept-alive-http.ts'
@@ -17,14 +19,16 @@ export class DynamoDbError extends Error {
   }
 }
 
-export type DynamoOperation = 'BatchGetItem'
+export type DynamoOperation = 'BatchGetItem' | 'DeleteItem' | 'UpdateItem'
+
+/** A request in DynamoDB JSON: a batch's items by table, or one item's operation on its table. */
+export type DynamoRequest =
+  | { RequestItems: Record<string, unknown> }
+  | ({ TableName: string } & Record<string, unknown>)
 
 export interface DynamoJson {
   /** One operation, its request and answer in DynamoDB JSON. Throws DynamoDbError when DynamoDB refuses it. */
-  call<Answer>(
-    operation: DynamoOperation,
-    request: { RequestItems: Record<string, unknown> },
-  ): Promise<Answer>
+  call<Answer>(operation: DynamoOperation, request: DynamoRequest): Promise<Answer>
 }
 
 /** As the SDK client of lib/stores/dynamodb.ts: three attempts. */
@@ -84,7 +88,7 @@ export function dynamoJsonApi(
         'x-amz-target': `DynamoDB_20120810.${operation}`,
       },
       body,
-      purpose: 'read live connections',
+      purpose: 'read and remove live connections',
     })
     const answer = await origin.request({
       method: 'POST',
@@ -98,13 +102,13 @@ export function dynamoJsonApi(
   }
 
   return {
-    async call<Answer>(operation: DynamoOperation, request: { RequestItems: Record<string, unknown> }) {
+    async call<Answer>(operation: DynamoOperation, request: DynamoRequest) {
       if (awsCallChannel.hasSubscribers)
         awsCallChannel.publish({
           client: 'DynamoDBClient',
           operation,
           endpoint: announced,
-          table: Object.keys(request.RequestItems)[0],
+          table: 'TableName' in request ? request.TableName : Object.keys(request.RequestItems)[0],
         })
       const body = JSON.stringify(request)
       for (let attempt = 1; ; attempt++) {

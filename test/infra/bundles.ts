@@ -15,7 +15,8 @@ export const clientPackages: Record<Store, readonly string[]> = {
   postgres: ['postgres'],
   mongo: ['mongodb'],
   redis: ['@upstash/redis'],
-  connections: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'],
+  // Its records through the SDK, and the fan-out's reads and removals signed without it: a function may hold either.
+  connections: ['@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', 'lib/stores/dynamodb-json.ts'],
   uploads: ['@aws-sdk/client-s3'],
   notifications: ['@aws-sdk/client-sqs'],
   delivery: ['@aws-sdk/client-sqs'],

@@ -2,7 +2,7 @@
 // client, a valid signature, refusals named as the SDK names them, and the SDK's retries.
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { BatchGetItemCommand, DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DynamoDbError, dynamoJsonApi } from '../../lib/stores/dynamodb-json.ts'
 import { announcedCalls, testCredentials, verifySignature } from './sigv4-verifier.ts'
@@ -74,6 +74,13 @@ const request = {
     },
   },
 }
+const removal = {
+  TableName: 'connections',
+  Key: { pk: { S: 'abc=' } },
+  ConditionExpression: 'attribute_not_exists(#key) OR connectedAt < :settled',
+  ExpressionAttributeNames: { '#key': 'pk' },
+  ExpressionAttributeValues: { ':settled': { S: '2026-12-04T00:00:00.000Z' } },
+}
 const noWait = { backoffMs: () => 0 }
 
 describe('DynamoDB over signed HTTP', () => {
@@ -138,12 +145,28 @@ describe('DynamoDB over signed HTTP', () => {
     expect(answers).toHaveLength(0)
   })
 
-  it('announces each call for the IAM check, with the table it reads', async () => {
-    const seen = await announcedCalls(() =>
-      dynamoJsonApi(`${endpoint}/`, region).call('BatchGetItem', request),
-    )
+  it('announces each call for the IAM check, with the table it reads or writes', async () => {
+    const seen = await announcedCalls(async () => {
+      await dynamoJsonApi(`${endpoint}/`, region).call('BatchGetItem', request)
+      answers.push({ status: 200, body: {} })
+      await dynamoJsonApi(`${endpoint}/`, region).call('DeleteItem', removal)
+    })
     expect(seen).toEqual([
       { client: 'DynamoDBClient', operation: 'BatchGetItem', endpoint, table: 'connections' },
+      { client: 'DynamoDBClient', operation: 'DeleteItem', endpoint, table: 'connections' },
     ])
+  })
+
+  it('sends a conditional DeleteItem as the SDK client does', async () => {
+    const sdk = new DynamoDBClient({ endpoint, region, credentials: testCredentials })
+    answers.push({ status: 200, body: {} }, { status: 200, body: {} })
+    await sdk.send(new DeleteItemCommand(removal))
+    await dynamoJsonApi(endpoint, region).call('DeleteItem', removal)
+
+    const [bySdk, ours] = received
+    expect(ours?.signatureValid).toBe(true)
+    expect(ours?.target).toBe('DynamoDB_20120810.DeleteItem')
+    expect(ours?.target).toBe(bySdk?.target)
+    expect(ours?.body).toEqual(bySdk?.body)
   })
 })

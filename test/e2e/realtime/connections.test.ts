@@ -2,12 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
-import {
-  configuredConnectionsTable,
-  connectionRecord,
-  connectionsOf,
-  recordConnection,
-} from '../../../lib/connections/store.ts'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/lists.ts'
+import { connectionRecord, recordConnection } from '../../../lib/connections/store.ts'
 import { deliverToUsers, fanoutDeps } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'

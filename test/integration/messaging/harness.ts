@@ -13,11 +13,8 @@ import { createSendMessageHandler } from '../../../functions/ws/send-message.ts'
 import { createTypingHandler } from '../../../functions/ws/typing.ts'
 import { wsMessageEvent } from '../../../infra/local/gateway/events.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
-import {
-  configuredConnectionsTable,
-  connectionRecord,
-  recordConnection,
-} from '../../../lib/connections/store.ts'
+import { configuredConnectionsTable } from '../../../lib/connections/lists.ts'
+import { connectionRecord, recordConnection } from '../../../lib/connections/store.ts'
 import { mongoStoreDeps } from '../../../lib/http/mongo-deps.ts'
 import { type SendingDeps, sendingDeps } from '../../../lib/messages/sending-deps.ts'
 import { dynamoClient } from '../../../lib/stores/dynamodb.ts'
@@ -78,8 +75,7 @@ export function harness(overrides: Partial<SendingDeps> = {}): Harness {
   const deps: SendingDeps = {
     ...sendingDeps,
     fanout: () => ({
-      dynamo: dynamoClient(),
-      lookups: dynamoJson(),
+      connections: dynamoJson(),
       table: configuredConnectionsTable(),
       management: management.client,
     }),

@@ -1,10 +1,9 @@
 // The connections table (dynalite): records by connection, found by user through the byUser index, removed once.
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/lists.ts'
 import {
-  configuredConnectionsTable,
   connectionRecord,
-  connectionsOf,
   connectionTtlSeconds,
   recordConnection,
   removeConnection,

@@ -1,13 +1,9 @@
 // Fan-out: every live connection of each user gets the frame, with bounded concurrency; a 410 removes the connection.
 import { randomUUID } from 'node:crypto'
-import { DeleteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest'
-import {
-  configuredConnectionsTable,
-  connectionRecord,
-  connectionsOf,
-  recordConnection,
-} from '../../../lib/connections/store.ts'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/lists.ts'
+import { connectionRecord, recordConnection } from '../../../lib/connections/store.ts'
 import { deliverToUsers } from '../../../lib/delivery/fanout.ts'
 import { liveUserEventSink } from '../../../lib/delivery/live-user-events.ts'
 import { frames } from '../../../lib/protocol/ws.ts'
@@ -28,8 +24,7 @@ const connect = async (userId: string, count = 1, connectedAt = Date.now() - 60_
 }
 
 const depsWith = (management: ReturnType<typeof fakeManagement>, concurrency?: number) => ({
-  dynamo: dynamoClient(),
-  lookups: dynamoJson(),
+  connections: dynamoJson(),
   table: configuredConnectionsTable(),
   management: management.client,
   ...(concurrency !== undefined && { concurrency }),
@@ -70,8 +65,12 @@ describe('deliverToUsers', () => {
     const management = fakeManagement()
     management.gone.add(stale as string)
 
-    const first = await deliverToUsers(depsWith(management), [alice, bob], frames.pong())
+    const { connections, commands } = watchedDynamo()
+
+    const first = await deliverToUsers({ ...depsWith(management), connections }, [alice, bob], frames.pong())
     expect(first).toEqual({ delivered: 2, gone: [stale], offlineUserIds: [], failed: 0 })
+    // The record and its id in the user's list go over the signed client, as the lookup did.
+    expect(commands).toEqual(['BatchGetItem', 'DeleteItem', 'UpdateItem'])
     expect(management.posted.get(live as string)).toEqual([frames.pong()])
     expect(management.posted.get(bobId as string)).toEqual([frames.pong()])
     expect((await connectionsOf(dynamoJson(), configuredConnectionsTable(), [alice])).get(alice)).toEqual([
@@ -122,26 +121,18 @@ describe('deliverToUsers', () => {
   })
 })
 
-/** The shared DynamoDB client, with each command's name recorded and any command held until `hold` lets it go. */
-/** The table's clients, each call named as it goes out: the SDK's (writes) and the signed lookups. */
+/** The table's signed client, each call named as it goes out and held until `hold` lets it go. */
 function watchedDynamo(hold: (operation: string) => Promise<void> = async () => {}) {
   const commands: string[] = []
-  const real = dynamoClient()
-  const dynamo = {
-    send: async (command: object) => {
-      commands.push(command.constructor.name)
-      return real.send(command as never)
-    },
-  } as unknown as DynamoDBDocumentClient
-  const reads = dynamoJson()
-  const lookups: DynamoJson = {
+  const real = dynamoJson()
+  const connections: DynamoJson = {
     async call(operation, request) {
       commands.push(operation)
       await hold(operation)
-      return reads.call(operation, request)
+      return real.call(operation, request)
     },
   }
-  return { dynamo, lookups, commands }
+  return { connections, commands }
 }
 
 describe('deliverToUsers in a large room', () => {
@@ -155,9 +146,9 @@ describe('deliverToUsers in a large room', () => {
       bodies.add(data)
       return post(connectionId, data)
     }
-    const { dynamo, lookups, commands } = watchedDynamo()
+    const { connections, commands } = watchedDynamo()
 
-    const delivery = await deliverToUsers({ ...depsWith(management), dynamo, lookups }, users, frames.pong())
+    const delivery = await deliverToUsers({ ...depsWith(management), connections }, users, frames.pong())
 
     expect(delivery).toEqual({ delivered: 250, gone: [], offlineUserIds: [], failed: 0 })
     expect(commands).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem'])
@@ -181,7 +172,7 @@ describe('deliverToUsers in a large room', () => {
     let lookupsSeen = 0
     let postedWhileHeld = false
     // The second lookup is answered only once a post has gone out (or, should none, after 5 s, to fail not hang).
-    const { lookups } = watchedDynamo(async () => {
+    const { connections } = watchedDynamo(async () => {
       if (++lookupsSeen !== 2) return
       postedWhileHeld = await Promise.race([
         posted.then(() => true),
@@ -189,7 +180,7 @@ describe('deliverToUsers in a large room', () => {
       ])
     })
 
-    const delivery = await deliverToUsers({ ...depsWith(management), lookups }, users, frames.pong())
+    const delivery = await deliverToUsers({ ...depsWith(management), connections }, users, frames.pong())
 
     expect(delivery.delivered).toBe(150)
     expect(postedWhileHeld).toBe(true)

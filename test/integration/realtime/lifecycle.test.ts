@@ -7,9 +7,9 @@ import { httpEvent } from '../../../infra/local/gateway/events.ts'
 import { localIdentity } from '../../../infra/local/gateway/table.ts'
 import { markSessionsEnded } from '../../../lib/connections/ended-sessions.ts'
 import { type ConnectionDeps, endConnection, openConnection } from '../../../lib/connections/lifecycle.ts'
+import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/lists.ts'
 import { reapIdle } from '../../../lib/connections/reaper.ts'
 import { closeEndedSessions, revocationDeps } from '../../../lib/connections/revocation.ts'
-import { configuredConnectionsTable, connectionsOf } from '../../../lib/connections/store.ts'
 import { touchActivity } from '../../../lib/delivery/activity.ts'
 import { UnauthorizedError } from '../../../lib/errors.ts'
 import { storeDeps } from '../../../lib/http/deps.ts'
@@ -29,11 +29,11 @@ const id = () => `${randomUUID().slice(0, 14)}=`
 async function deps(management: FakeManagement): Promise<ConnectionDeps> {
   return {
     fanout: {
-      dynamo: dynamoClient(),
-      lookups: dynamoJson(),
+      connections: dynamoJson(),
       table: configuredConnectionsTable(),
       management: management.client,
     },
+    dynamo: dynamoClient(),
     redis: await redisClient(),
     sql: await postgresClient(),
   }
