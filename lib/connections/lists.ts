@@ -12,7 +12,10 @@ export const configuredConnectionsTable = () =>
   requireSetting('CONNECTIONS_TABLE', 'required to read or write live connections')
 
 /** The key of the item listing a user's connection ids. */
-export const userKey = (userId: string) => ({ [partitionKey]: `${userItem.keyPrefix}${userId}` })
+const userItemKey = (userId: string) => `${userItem.keyPrefix}${userId}`
+
+/** The same as the SDK's document client takes a key (store.ts). */
+export const userKey = (userId: string) => ({ [partitionKey]: userItemKey(userId) })
 
 /**
  * API Gateway answers 410 for a connection whose $connect is still running, and $connect may take up to the
@@ -48,7 +51,7 @@ export async function removeGoneConnection(
   // As changeUserSet's DELETE, in DynamoDB JSON.
   await db.call('UpdateItem', {
     TableName: table,
-    Key: { [partitionKey]: { S: userKey(connection.userId)[partitionKey] } },
+    Key: { [partitionKey]: { S: userItemKey(connection.userId) } },
     UpdateExpression: 'DELETE #ids :ids',
     ExpressionAttributeNames: { '#ids': userItem.connectionIds },
     ExpressionAttributeValues: { ':ids': { SS: [connection.connectionId] } },
@@ -73,7 +76,7 @@ async function lookUpChunk(
   userIds: readonly string[],
   found: (userId: string, connectionIds: string[]) => void,
 ): Promise<void> {
-  const userOf = new Map(userIds.map((userId) => [userKey(userId)[partitionKey] as string, userId]))
+  const userOf = new Map(userIds.map((userId) => [userItemKey(userId), userId]))
   let keys = [...userOf.keys()]
   for (let attempt = 1; keys.length > 0; attempt++) {
     const { Responses, UnprocessedKeys } = await db.call<BatchGetAnswer>('BatchGetItem', {
