@@ -1,11 +1,45 @@
 // Every function bundled as infra/cloud/chat-function.ts bundles it, and which store clients each bundle holds:
-// read by the bundle-contents test and by the bench's cold-start figures.
+// read by the bundle-contents test and by the bench's cold-start figures. And any source bundled the same way, for
+// the tests that run a bundle.
+import { mkdir, mkdtemp } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { build } from 'esbuild'
+import { build, type Metafile } from 'esbuild'
 import { functionBundling } from '../../infra/cloud/bundling/options.ts'
 import { type FunctionSpec, functions, type Store } from '../../infra/routes.ts'
 
 export const repositoryRoot = resolve(import.meta.dirname, '..', '..')
+
+export interface SourceBundle {
+  /** The bundle's own folder under .cache, for the caller to remove. */
+  dir: string
+  /** `dir`/index.mjs */
+  file: string
+  metafile: Metafile
+}
+
+/**
+ * `contents` bundled as the stack bundles a function, into a new folder under .cache named after `name`: inside the
+ * repository, so the bundle resolves Argon2 from its node_modules as Lambda does from the asset's. `sourcefile` is
+ * the name its stack traces and source map give it.
+ */
+export async function bundleSource(
+  name: string,
+  contents: string,
+  sourcefile = 'probe.ts',
+): Promise<SourceBundle> {
+  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
+  const dir = await mkdtemp(join(repositoryRoot, '.cache', `${name}-`))
+  const file = join(dir, 'index.mjs')
+  const { metafile } = await build({
+    ...functionBundling,
+    stdin: { contents, resolveDir: repositoryRoot, sourcefile, loader: 'ts' },
+    outfile: file,
+    absWorkingDir: repositoryRoot,
+    metafile: true,
+    logLevel: 'silent',
+  })
+  return { dir, file, metafile }
+}
 
 /**
  * The packages that are each store's client, or the project module that is when no package is its alone: a bundle

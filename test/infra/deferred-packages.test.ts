@@ -1,14 +1,11 @@
 // Packages the bundling keeps but runs on first call (infra/cloud/bundling/options.ts): bundled, each answers as the
 // package does.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { saslprep } from '@mongodb-js/saslprep'
-import { build, type Metafile } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { functionBundling } from '../../infra/cloud/bundling/options.ts'
-import { repositoryRoot } from './bundles.ts'
+import { bundleSource, repositoryRoot, type SourceBundle } from './bundles.ts'
 
 const run = promisify(execFile)
 
@@ -35,39 +32,29 @@ const answer = (prepare: typeof saslprep, [input, options]: (typeof cases)[numbe
   }
 }
 
-let dir: string
-let metafile: Metafile
+let bundle: SourceBundle
 
 beforeAll(async () => {
-  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
-  dir = await mkdtemp(join(repositoryRoot, '.cache', 'deferred-'))
   const probe = `
 import { saslprep } from '@mongodb-js/saslprep'
 const answer = ${answer.toString()}
 console.log(JSON.stringify(${JSON.stringify(cases)}.map((item) => answer(saslprep, item))))
 `
-  ;({ metafile } = await build({
-    ...functionBundling,
-    stdin: { contents: probe, resolveDir: repositoryRoot, sourcefile: 'probe.ts', loader: 'ts' },
-    outfile: join(dir, 'index.mjs'),
-    absWorkingDir: repositoryRoot,
-    metafile: true,
-    logLevel: 'silent',
-  }))
+  bundle = await bundleSource('deferred', probe)
 })
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true })
+  if (bundle) await rm(bundle.dir, { recursive: true, force: true })
 })
 
 describe('saslprep, deferred', () => {
   it('is bundled behind its stand-in', () => {
-    const inputs = Object.keys(metafile.inputs)
+    const inputs = Object.keys(bundle.metafile.inputs)
     expect(inputs).toContain('infra/cloud/bundling/saslprep.cjs')
     expect(inputs).toContain('node_modules/@mongodb-js/saslprep/dist/node.js')
   })
 
   it('prepares and refuses strings as the package does', async () => {
-    const { stdout } = await run(process.execPath, [join(dir, 'index.mjs')], { cwd: repositoryRoot })
+    const { stdout } = await run(process.execPath, [bundle.file], { cwd: repositoryRoot })
     const expected = cases.map((item) => answer(saslprep, item))
     // The cases reach both outcomes, so neither side can pass by answering one way.
     expect(expected.filter((item) => 'refused' in item).length).toBeGreaterThan(0)

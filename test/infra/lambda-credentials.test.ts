@@ -2,17 +2,16 @@
 // (infra/cloud/bundling/lambda-credentials.ts stands in for the SDK's default chain), and carry none of the
 // chain's other links.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { build, type Metafile } from 'esbuild'
+import type { Metafile } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   credentialsTreatedAsExpired,
   credentialsWillNeedRefresh,
 } from '../../infra/cloud/bundling/lambda-credentials.ts'
-import { functionBundling } from '../../infra/cloud/bundling/options.ts'
-import { repositoryRoot } from './bundles.ts'
+import { bundleSource } from './bundles.ts'
 
 const run = promisify(execFile)
 let dir: string
@@ -30,21 +29,7 @@ try {
 `
 
 beforeAll(async () => {
-  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
-  dir = await mkdtemp(join(repositoryRoot, '.cache', 'credentials-'))
-  ;({ metafile } = await build({
-    ...functionBundling,
-    stdin: {
-      contents: source,
-      resolveDir: repositoryRoot,
-      sourcefile: 'functions/credentials.ts',
-      loader: 'ts',
-    },
-    outfile: join(dir, 'index.mjs'),
-    absWorkingDir: repositoryRoot,
-    metafile: true,
-    logLevel: 'silent',
-  }))
+  ;({ dir, metafile } = await bundleSource('credentials', source, 'functions/credentials.ts'))
 }, 60_000)
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })

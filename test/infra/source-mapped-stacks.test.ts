@@ -1,13 +1,11 @@
 // Function bundles map their own stack traces (infra/cloud/bundling/source-mapped-stacks.ts): an error thrown in
 // bundled code names the TypeScript file, line and column, with no NODE_OPTIONS.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { build } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { functionBundling } from '../../infra/cloud/bundling/options.ts'
-import { repositoryRoot } from './bundles.ts'
+import { bundleSource } from './bundles.ts'
 
 const run = promisify(execFile)
 let dir: string
@@ -24,15 +22,7 @@ handler()
 `
 
 beforeAll(async () => {
-  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
-  dir = await mkdtemp(join(repositoryRoot, '.cache', 'stacks-'))
-  await build({
-    ...functionBundling,
-    stdin: { contents: source, resolveDir: repositoryRoot, sourcefile: 'functions/thrower.ts', loader: 'ts' },
-    outfile: join(dir, 'index.mjs'),
-    absWorkingDir: repositoryRoot,
-    logLevel: 'silent',
-  })
+  ;({ dir } = await bundleSource('stacks', source, 'functions/thrower.ts'))
 })
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true })

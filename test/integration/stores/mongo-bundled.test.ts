@@ -1,17 +1,13 @@
 // The MongoDB store as a function bundle carries it, its connection string parsed by Node's URL in place of the
 // whatwg-url package (infra/cloud/bundling/options.ts): the bundled driver connects, writes and reads.
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { join } from 'node:path'
+import { rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { build, type Metafile } from 'esbuild'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { functionBundling } from '../../../infra/cloud/bundling/options.ts'
-import { repositoryRoot } from '../../infra/bundles.ts'
+import { bundleSource, repositoryRoot, type SourceBundle } from '../../infra/bundles.ts'
 
 const run = promisify(execFile)
-let dir: string
-let metafile: Metafile
+let bundle: SourceBundle
 
 // Written as a function would use the store: through lib/stores/mongo.ts and the environment it reads.
 const probe = `
@@ -25,24 +21,15 @@ console.log(JSON.stringify(found))
 `
 
 beforeAll(async () => {
-  await mkdir(join(repositoryRoot, '.cache'), { recursive: true })
-  dir = await mkdtemp(join(repositoryRoot, '.cache', 'mongo-bundled-'))
-  ;({ metafile } = await build({
-    ...functionBundling,
-    stdin: { contents: probe, resolveDir: repositoryRoot, sourcefile: 'probe.ts', loader: 'ts' },
-    outfile: join(dir, 'index.mjs'),
-    absWorkingDir: repositoryRoot,
-    metafile: true,
-    logLevel: 'silent',
-  }))
+  bundle = await bundleSource('mongo-bundled', probe)
 })
 afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true })
+  if (bundle) await rm(bundle.dir, { recursive: true, force: true })
 })
 
 describe('the MongoDB driver as bundled', () => {
   it('holds no whatwg-url or tr46: the alias put Node URL in their place', () => {
-    const inputs = Object.keys(metafile.inputs)
+    const inputs = Object.keys(bundle.metafile.inputs)
     expect(
       inputs.filter((path) => /node_modules\/(whatwg-url|tr46|webidl-conversions)\//.test(path)),
     ).toEqual([])
@@ -50,7 +37,7 @@ describe('the MongoDB driver as bundled', () => {
   })
 
   it('connects to the test MongoDB with the connection string the functions get, writes and reads back', async () => {
-    const { stdout } = await run(process.execPath, [join(dir, 'index.mjs')], {
+    const { stdout } = await run(process.execPath, [bundle.file], {
       cwd: repositoryRoot,
       env: process.env,
     })
