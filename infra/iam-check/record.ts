@@ -204,8 +204,9 @@ export function installAwsCallRecorder(dir = process.env[recordDirVariable]): bo
     }
     return resolve.apply(this, args as Parameters<typeof resolve>)
   }
-  // The calls signed and sent without an SDK client (@connections in lib/stores/ws-management.ts, the fan-out's reads and removals in
-  // lib/stores/dynamodb-json.ts) announce themselves, naming their endpoint and connection, or their table.
+  // The calls signed and sent without an SDK client (@connections in lib/stores/ws-management.ts, the fan-out's
+  // reads and removals in lib/stores/dynamodb-json.ts) announce themselves, naming their endpoint and connection, or
+  // their table.
   awsCallChannel.subscribe((message) => {
     const { client, operation, endpoint, connectionId, table } = message as {
       client: string

@@ -1,6 +1,6 @@
 // DynamoDB's JSON protocol as SigV4-signed HTTP requests on kept-alive sockets, for what every fan-out does: the
 // BatchGetItem of the recipients' connection lists, and the removal of a connection that answered 410 Gone
-// (lib/connections/store.ts). Not the SDK's client there: in the bench's direct pairs, where each message's fan-out
+// (lib/connections/lists.ts). Not the SDK's client there: in the bench's direct pairs, where each message's fan-out
 // is one small lookup, the client's middleware, serde, signer and HTTP handler were a sixth of the service process's
 // CPU, and a function that fans out needs the SDK's DynamoDB client for nothing else. Other DynamoDB calls stay on
 // the SDK.
