@@ -8,6 +8,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, GetObjectTaggingCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import {
   ChangeMessageVisibilityCommand,
+  CreateQueueCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -516,6 +517,74 @@ describe('local-aws-sqs', { timeout: 30_000 }, () => {
     client.destroy()
     expect(receives).toBe(notificationQueue.maxReceiveCount)
     expect(dead.Messages?.map((message) => message.Body)).toEqual(['poison'])
+  })
+
+  /** A queue of the test's own, so no other test's messages or long polls meet its own. */
+  const ownQueue = async (client: SQSClient, name: string) => {
+    const { QueueUrl } = await client.send(
+      new CreateQueueCommand({ QueueName: `${name}-${Date.now().toString(36)}` }),
+    )
+    return QueueUrl as string
+  }
+
+  test('leaves the next message to others when a long poll is abandoned (local-aws-sqs alone takes it)', async () => {
+    const client = sqs()
+    const queueUrl = await ownQueue(client, 'abandoned')
+    const abandon = new AbortController()
+    const abandoned = client
+      .send(new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20 }), {
+        abortSignal: abandon.signal,
+      })
+      .catch((error: Error) => error.name)
+    // Long enough for the request to reach the server and wait there.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    abandon.abort()
+    expect(await abandoned).toBe('AbortError')
+
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'for whoever asks next' }))
+    const { Messages = [] } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 1, AttributeNames: ['All'] }),
+    )
+    client.destroy()
+    expect(Messages.map((message) => message.Body)).toEqual(['for whoever asks next'])
+    expect(Messages[0]?.Attributes?.ApproximateReceiveCount).toBe('1')
+  })
+
+  test('answers a long poll once messages are visible, with all of them up to its maximum, before its wait ends', async () => {
+    const client = sqs()
+    const queueUrl = await ownQueue(client, 'answered')
+    const started = Date.now()
+    const waiting = client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 20, MaxNumberOfMessages: 10 }),
+    )
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    await client.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: ['a', 'b', 'c'].map((id) => ({ Id: id, MessageBody: id })),
+      }),
+    )
+    const { Messages = [] } = await waiting
+    const waitedMs = Date.now() - started
+    client.destroy()
+    expect(Messages.map((message) => message.Body).sort()).toEqual(['a', 'b', 'c'])
+    // Not held until ten messages or the 20 s are there, as SQS does not hold it.
+    expect(waitedMs).toBeLessThan(20_000)
+  })
+
+  test('answers a waiting long poll with a message whose visibility timeout ended meanwhile', async () => {
+    const client = sqs()
+    const queueUrl = await ownQueue(client, 'reappears')
+    await client.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'again' }))
+    const first = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, VisibilityTimeout: 1 }))
+    expect(first.Messages).toHaveLength(1)
+    const again = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, WaitTimeSeconds: 5, AttributeNames: ['All'] }),
+    )
+    client.destroy()
+    expect(
+      again.Messages?.map((message) => [message.Body, message.Attributes?.ApproximateReceiveCount]),
+    ).toEqual([['again', '2']])
   })
 })
 
