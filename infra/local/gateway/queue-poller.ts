@@ -99,12 +99,14 @@ export function startQueuePollers(options: QueuePollerOptions): { stop(): Promis
     // Failures are not handed back with ChangeMessageVisibility: local-aws-sqs counts that as one more receive,
     // which would redrive jobs early. They reappear when this receive-time visibility (the timeout, plus 1 s) ends.
     const VisibilityTimeout = Math.ceil(functions.timeoutMs(consumer.function) / 1000) + 1
-    const receive = async (max: number, waitSeconds: number) => {
+    const batchSize = Math.min(consumer.batchSize, 10)
+    const receive = async () => {
+      // A long poll, answered (by SQS and by the local SQS server alike) as soon as any message is visible.
       const received = await sqs.send(
         new ReceiveMessageCommand({
           QueueUrl: queueUrl,
-          MaxNumberOfMessages: max,
-          WaitTimeSeconds: waitSeconds,
+          MaxNumberOfMessages: batchSize,
+          WaitTimeSeconds: 20,
           VisibilityTimeout,
           // local-aws-sqs reads only the older AttributeNames; SQS takes either.
           AttributeNames: ['All'],
@@ -115,16 +117,10 @@ export function startQueuePollers(options: QueuePollerOptions): { stop(): Promis
       )
       return received.Messages ?? []
     }
-    const batchSize = Math.min(consumer.batchSize, 10)
     while (!signal.aborted) {
       try {
-        // SQS answers a long poll at the first message; local-aws-sqs holds it until the wait ends or the batch
-        // is full (handing out the same message again as its visibility lapses). So the long poll asks for one
-        // message, and an immediate receive fills the rest of the batch.
-        const first = await receive(1, 20)
-        if (first.length === 0) continue
-        const rest = batchSize > 1 ? await receive(batchSize - 1, 0) : []
-        await deliver(consumer, queueUrl, queueArn, [...first, ...rest])
+        const batch = await receive()
+        if (batch.length > 0) await deliver(consumer, queueUrl, queueArn, batch)
       } catch (error) {
         if (signal.aborted) return
         log(`queue ${consumer.queue}: ${String(error)}; polling again in 1 s`)

@@ -1,7 +1,5 @@
 // The local SQS event source: batches, partial batch failures, retries, and the dead-letter queue after maxReceiveCount.
 import { randomBytes } from 'node:crypto'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -10,15 +8,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs'
 import type { SQSRecord } from 'aws-lambda'
-import { createSqsServer } from 'local-aws-sqs'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { type LocalRuntime, startLocalRuntime } from '../../../infra/local/runtime.ts'
+import { serve } from '../../../infra/local/stores/servers/sqs.ts'
 import { recorded } from './fixtures/probe.ts'
 import { fixtureEnv, fixtureRoutes } from './routes.ts'
 
 const maxReceiveCount = 3
 const run = randomBytes(4).toString('hex')
-let server: Server | undefined
+let server: { close(): Promise<void> } | undefined
+let endpoint: string
 let sqs: SQSClient
 let runtime: LocalRuntime
 const queues: Record<'redriven' | 'plain', { url: string; dlqUrl: string; arn: string }> = {
@@ -45,31 +44,9 @@ async function deadLettered(dlqUrl: string): Promise<string> {
 const deliveriesOf = (queueArn: string) =>
   recorded<SQSRecord>('sqs').filter((r) => r.eventSourceARN === queueArn)
 
-beforeAll(async () => {
-  // The stores of the test run when they are up; a local-aws-sqs of its own otherwise.
-  let endpoint = process.env.AWS_ENDPOINT_URL_SQS
-  if (!endpoint) {
-    server = await createSqsServer({ port: 0, hostname: '127.0.0.1' })
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  }
-  sqs = new SQSClient({
-    region: fixtureEnv.AWS_REGION,
-    endpoint,
-    credentials: {
-      accessKeyId: fixtureEnv.AWS_ACCESS_KEY_ID,
-      secretAccessKey: fixtureEnv.AWS_SECRET_ACCESS_KEY,
-    },
-  })
-  for (const kind of ['redriven', 'plain'] as const) {
-    const dlq = await createQueue(`gateway-${kind}-${run}-dlq`)
-    const redrive = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount })
-    const queue = await createQueue(`gateway-${kind}-${run}`, {
-      VisibilityTimeout: '60',
-      ...(kind === 'redriven' && { RedrivePolicy: redrive }),
-    })
-    queues[kind] = { url: queue.url, arn: queue.arn, dlqUrl: dlq.url }
-  }
-  runtime = await startLocalRuntime({
+/** A runtime whose consumer fixture polls both queues. */
+function startPollingRuntime(): Promise<LocalRuntime> {
+  return startLocalRuntime({
     routes: {
       ...fixtureRoutes,
       queueConsumers: (['redriven', 'plain'] as const).map((queue) => ({
@@ -90,11 +67,39 @@ beforeAll(async () => {
     httpPort: 0,
     wsPort: 0,
   })
+}
+
+beforeAll(async () => {
+  // The stores of the test run when they are up; a local SQS server of its own otherwise.
+  if (process.env.AWS_ENDPOINT_URL_SQS) endpoint = process.env.AWS_ENDPOINT_URL_SQS
+  else {
+    const own = await serve({ port: 0, region: fixtureEnv.AWS_REGION })
+    server = own
+    endpoint = `http://127.0.0.1:${own.port}`
+  }
+  sqs = new SQSClient({
+    region: fixtureEnv.AWS_REGION,
+    endpoint,
+    credentials: {
+      accessKeyId: fixtureEnv.AWS_ACCESS_KEY_ID,
+      secretAccessKey: fixtureEnv.AWS_SECRET_ACCESS_KEY,
+    },
+  })
+  for (const kind of ['redriven', 'plain'] as const) {
+    const dlq = await createQueue(`gateway-${kind}-${run}-dlq`)
+    const redrive = JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount })
+    const queue = await createQueue(`gateway-${kind}-${run}`, {
+      VisibilityTimeout: '60',
+      ...(kind === 'redriven' && { RedrivePolicy: redrive }),
+    })
+    queues[kind] = { url: queue.url, arn: queue.arn, dlqUrl: dlq.url }
+  }
+  runtime = await startPollingRuntime()
 })
 afterAll(async () => {
   await runtime?.stop()
   sqs?.destroy()
-  server?.close()
+  await server?.close()
 })
 
 describe('the queue poller', () => {
@@ -163,5 +168,26 @@ describe('the queue poller', () => {
     const started = performance.now()
     await runtime.stop()
     expect(performance.now() - started).toBeLessThan(1000)
+  })
+
+  it('leaves the jobs sent after it stopped to the next runtime, none taken by its abandoned long polls', async () => {
+    // The previous test stopped the runtime; its long polls were still waiting at the SQS server.
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queues.plain.url,
+        Entries: [{ Id: '0', MessageBody: 'after-stop' }],
+      }),
+    )
+    runtime = await startPollingRuntime()
+    // Without the fix the job sat hidden, taken by a long poll nobody was waiting on, for its visibility timeout.
+    await vi.waitFor(
+      () => expect(deliveriesOf(queues.plain.arn).filter((r) => r.body === 'after-stop')).toHaveLength(1),
+      {
+        timeout: 15_000,
+        interval: 50,
+      },
+    )
+    const [delivery] = deliveriesOf(queues.plain.arn).filter((r) => r.body === 'after-stop')
+    expect(delivery?.attributes.ApproximateReceiveCount).toBe('1')
   })
 })
