@@ -54,6 +54,10 @@ const deliveryJobsDone = () =>
     .map((line) => /queue delivery: (\d+) done/.exec(line)?.[1])
     .reduce((sum, done) => sum + Number(done ?? 0), 0)
 
+/** The error with what the runtime's queues did meanwhile, to tell a slow run from a lost or failed job. */
+const withQueueTrail = (error: Error) =>
+  new Error(`${error.message}\n${logged.filter((line) => /queue|deliver/.test(line)).join('\n')}`)
+
 describe('a room larger than the inline limit', () => {
   it('reaches every online member once through delivery jobs, and the offline ones through their inbox', async () => {
     const size = inlineDeliveryLimit + 10
@@ -80,8 +84,7 @@ describe('a room larger than the inline limit', () => {
         device.next((frame) => frame.type === 'message.new', 60_000),
       ),
     ).catch((error: Error) => {
-      // What the runtime did meanwhile, to tell a slow run from a lost job.
-      throw new Error(`${error.message}\n${logged.filter((line) => /queue|deliver/.test(line)).join('\n')}`)
+      throw withQueueTrail(error)
     })
     for (const frame of received)
       expect(frame).toMatchObject({ message: { id: message.id, seq: message.seq } })
@@ -90,9 +93,13 @@ describe('a room larger than the inline limit', () => {
 
     // Every member was in a delivery job of at most recipientsPerJob, for the group's making and for the message:
     // the worker ran them all (the making's, queued first, with no one connected yet to tell).
-    await vi.waitFor(() => expect(deliveryJobsDone()).toBe(2 * Math.ceil(size / recipientsPerJob)), {
-      timeout: 30_000,
-    })
+    await vi
+      .waitFor(() => expect(deliveryJobsDone()).toBe(2 * Math.ceil(size / recipientsPerJob)), {
+        timeout: 30_000,
+      })
+      .catch((error: Error) => {
+        throw withQueueTrail(error)
+      })
     // No second copy reached anyone, and the sending connection got none at all.
     await new Promise((resolve) => setTimeout(resolve, 500))
     for (const device of [...phones, ownerTablet])
