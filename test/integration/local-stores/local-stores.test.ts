@@ -586,6 +586,27 @@ describe('local-aws-sqs', { timeout: 30_000 }, () => {
       again.Messages?.map((message) => [message.Body, message.Attributes?.ApproximateReceiveCount]),
     ).toEqual([['again', '2']])
   })
+
+  test('goes on serving after a receive whose client left before sending all its body', async () => {
+    const serving = storeProcess('sqs')
+    const { hostname, port } = new URL(env().AWS_ENDPOINT_URL_SQS as string)
+    const socket = connect(Number(port), hostname)
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.write(
+      'POST / HTTP/1.1\r\nHost: sqs\r\ncontent-type: application/x-amz-json-1.0\r\n' +
+        'x-amz-target: AmazonSQS.ReceiveMessage\r\ncontent-length: 100\r\n\r\n{"QueueUrl":',
+    )
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    socket.destroy()
+
+    const client = sqs()
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue(), AttributeNames: ['QueueArn'] }),
+    )
+    client.destroy()
+    expect(Attributes?.QueueArn).toMatch(/chat-local-notifications$/)
+    expect(storeProcess('sqs')).toBe(serving)
+  })
 })
 
 describe('a store process that dies', { timeout: 120_000 }, () => {

@@ -93,13 +93,10 @@ function longPollOf(service: Service, body: string): LongPoll | undefined {
   return { body: parsed, queue, waitSeconds: waitSeconds as number, maxMessages: maxMessages as number }
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => resolve(Buffer.concat(chunks).toString()))
-    request.on('error', reject)
-  })
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of request) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString()
 }
 
 /** local-aws-sqs's handler, with long polls held here (see the top of this file). */
@@ -130,9 +127,8 @@ export function holdingLongPolls(handler: Handler, service: Service): Handler {
     response.once('close', () => {
       left = !response.writableFinished
     })
-    const gone = () => left
     for (;;) {
-      if (gone()) return
+      if (left) return
       const visible = visibleMessages(poll.queue)
       const last = Date.now() >= deadline
       if (visible > 0 || last) {
@@ -144,14 +140,23 @@ export function holdingLongPolls(handler: Handler, service: Service): Handler {
           MaxNumberOfMessages: maxMessages,
         })
         const handles = receiptHandles(answer)
-        // The client left during those few milliseconds: what it took is visible again (local-aws-sqs counts this
-        // as a receive, so the rare message that lands here shows one receive more than it had).
-        if (gone()) for (const handle of handles) poll.queue.changeVisibility(handle, '0')
-        else if (handles.length > 0 || last || answer.status !== 200) return send(response, answer)
-        if (gone()) return
+        if (left) {
+          // The client left during those few milliseconds: what it took is visible again (local-aws-sqs counts
+          // this as a receive, so the rare message that lands here shows one receive more than it had).
+          for (const handle of handles) poll.queue.changeVisibility(handle, '0')
+          return
+        }
+        if (handles.length > 0 || last || answer.status !== 200) return send(response, answer)
       }
       await nextLook(response, Math.max(0, Math.min(lookAgainMs, deadline - Date.now())))
     }
+  }
+
+  async function receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request)
+    const poll = longPollOf(service, body)
+    if (!poll) return handler(replayed(request, body), response)
+    return hold(request, response, poll)
   }
 
   return async (request, response) => {
@@ -161,10 +166,10 @@ export function holdingLongPolls(handler: Handler, service: Service): Handler {
       response.once('finish', () => setTimeout(wakeAll, 0))
       return handler(request, response)
     }
-    const body = await readBody(request)
-    const poll = longPollOf(service, body)
-    if (!poll) return handler(replayed(request, body), response)
-    return hold(request, response, poll)
+    return receive(request, response).catch(() => {
+      // A request that ended before its body did: nobody is left to answer.
+      response.destroy()
+    })
   }
 }
 
