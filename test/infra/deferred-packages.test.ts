@@ -1,11 +1,11 @@
 // Packages the bundling keeps but runs on first call (infra/cloud/bundling/options.ts): bundled, each answers as the
 // package does.
 import { execFile } from 'node:child_process'
-import { rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { saslprep } from '@mongodb-js/saslprep'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleSource, repositoryRoot, type SourceBundle } from './bundles.ts'
+import { describe, expect, it } from 'vitest'
+import { bundledForTests } from './bundled-for-tests.ts'
+import { repositoryRoot } from './bundles.ts'
 
 const run = promisify(execFile)
 
@@ -32,29 +32,22 @@ const answer = (prepare: typeof saslprep, [input, options]: (typeof cases)[numbe
   }
 }
 
-let bundle: SourceBundle
-
-beforeAll(async () => {
-  const probe = `
+const probe = `
 import { saslprep } from '@mongodb-js/saslprep'
 const answer = ${answer.toString()}
 console.log(JSON.stringify(${JSON.stringify(cases)}.map((item) => answer(saslprep, item))))
 `
-  bundle = await bundleSource('deferred', probe)
-})
-afterAll(async () => {
-  if (bundle) await rm(bundle.dir, { recursive: true, force: true })
-})
+const bundle = bundledForTests('deferred', probe)
 
 describe('saslprep, deferred', () => {
   it('is bundled behind its stand-in', () => {
-    const inputs = Object.keys(bundle.metafile.inputs)
+    const inputs = Object.keys(bundle().metafile.inputs)
     expect(inputs).toContain('infra/cloud/bundling/saslprep.cjs')
     expect(inputs).toContain('node_modules/@mongodb-js/saslprep/dist/node.js')
   })
 
   it('prepares and refuses strings as the package does', async () => {
-    const { stdout } = await run(process.execPath, [bundle.file], { cwd: repositoryRoot })
+    const { stdout } = await run(process.execPath, [bundle().file], { cwd: repositoryRoot })
     const expected = cases.map((item) => answer(saslprep, item))
     // The cases reach both outcomes, so neither side can pass by answering one way.
     expect(expected.filter((item) => 'refused' in item).length).toBeGreaterThan(0)

@@ -2,20 +2,15 @@
 // (infra/cloud/bundling/lambda-credentials.ts stands in for the SDK's default chain), and carry none of the
 // chain's other links.
 import { execFile } from 'node:child_process'
-import { rm } from 'node:fs/promises'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import type { Metafile } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import {
   credentialsTreatedAsExpired,
   credentialsWillNeedRefresh,
 } from '../../infra/cloud/bundling/lambda-credentials.ts'
-import { bundleSource } from './bundles.ts'
+import { bundledForTests } from './bundled-for-tests.ts'
 
 const run = promisify(execFile)
-let dir: string
-let metafile: Metafile
 
 // An SDK client as a function makes one, asked for the credentials it would sign with.
 const source = `import { SQSClient } from '@aws-sdk/client-sqs'
@@ -28,16 +23,15 @@ try {
 }
 `
 
-beforeAll(async () => {
-  ;({ dir, metafile } = await bundleSource('credentials', source, 'functions/credentials.ts'))
-}, 60_000)
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true })
+const bundle = bundledForTests('credentials', source, {
+  sourcefile: 'functions/credentials.ts',
+  timeoutMs: 60_000,
 })
 
 const credentialsIn = async (env: Record<string, string>) => {
   // HOME points at an empty folder: no profile or SSO cache could answer instead.
-  const { stdout } = await run(process.execPath, [join(dir, 'index.mjs')], {
+  const { file, dir } = bundle()
+  const { stdout } = await run(process.execPath, [file], {
     env: { PATH: process.env.PATH, HOME: dir, ...env },
   })
   return JSON.parse(stdout) as { credentials?: Record<string, unknown>; error?: string }
@@ -66,8 +60,8 @@ describe('AWS credentials in a function bundle', () => {
   })
 
   test("the bundle holds none of the default chain's other links or the clients they use", () => {
-    const [, bundle] = Object.entries(metafile.outputs).find(([file]) => file.endsWith('.mjs')) ?? []
-    const inputs = Object.keys(bundle?.inputs ?? {})
+    const [, output] = Object.entries(bundle().metafile.outputs).find(([file]) => file.endsWith('.mjs')) ?? []
+    const inputs = Object.keys(output?.inputs ?? {})
     expect(inputs.some((input) => input.includes('node_modules/@aws-sdk/client-sqs/'))).toBe(true)
     const chain = inputs.filter((input) =>
       /node_modules\/(@aws-sdk\/(credential-provider-(?!env\/)[a-z-]+|nested-clients|token-providers)|@smithy\/credential-provider-imds)\//.test(

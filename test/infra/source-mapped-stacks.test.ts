@@ -1,14 +1,12 @@
 // Function bundles map their own stack traces (infra/cloud/bundling/source-mapped-stacks.ts): an error thrown in
 // bundled code names the TypeScript file, line and column, with no NODE_OPTIONS.
 import { execFile } from 'node:child_process'
-import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { bundleSource } from './bundles.ts'
+import { describe, expect, test } from 'vitest'
+import { bundledForTests } from './bundled-for-tests.ts'
 
 const run = promisify(execFile)
-let dir: string
 
 // Line 3, column 9 throws; line 6, column 3 calls it. The handler runs in the bundle, as Lambda would call it.
 const source = `export const describe = (value: unknown) => \`\${value}\`
@@ -21,12 +19,7 @@ export function handler(): void {
 handler()
 `
 
-beforeAll(async () => {
-  ;({ dir } = await bundleSource('stacks', source, 'functions/thrower.ts'))
-})
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const bundle = bundledForTests('stacks', source, { sourcefile: 'functions/thrower.ts' })
 
 const stackOf = async (file: string) => {
   const failed = await run(process.execPath, [file], { env: { PATH: process.env.PATH } }).catch(
@@ -37,7 +30,7 @@ const stackOf = async (file: string) => {
 
 describe('a function bundle, started with no NODE_OPTIONS', () => {
   test('names the source file, line and column of each of its frames', async () => {
-    const stack = await stackOf(join(dir, 'index.mjs'))
+    const stack = await stackOf(bundle().file)
     expect(stack).toContain('Error: thrown in the source')
     expect(stack).toMatch(/\n {4}at .*functions\/thrower\.ts:3:9\)?\n/)
     expect(stack).toMatch(/\n {4}at .*functions\/thrower\.ts:6:3\)?\n/)
@@ -46,8 +39,8 @@ describe('a function bundle, started with no NODE_OPTIONS', () => {
   })
 
   test('keeps the bundle positions when the map is gone', async () => {
-    const copy = join(dir, 'unmapped.mjs')
-    await run('cp', [join(dir, 'index.mjs'), copy])
+    const copy = join(bundle().dir, 'unmapped.mjs')
+    await run('cp', [bundle().file, copy])
     const stack = await stackOf(copy)
     expect(stack).toContain('Error: thrown in the source')
     expect(stack).toMatch(/unmapped\.mjs:\d+:\d+/)

@@ -1,13 +1,12 @@
 // The MongoDB store as a function bundle carries it, its connection string parsed by Node's URL in place of the
 // whatwg-url package (infra/cloud/bundling/options.ts): the bundled driver connects, writes and reads.
 import { execFile } from 'node:child_process'
-import { rm } from 'node:fs/promises'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { bundleSource, repositoryRoot, type SourceBundle } from '../../infra/bundles.ts'
+import { describe, expect, it } from 'vitest'
+import { bundledForTests } from '../../infra/bundled-for-tests.ts'
+import { repositoryRoot } from '../../infra/bundles.ts'
 
 const run = promisify(execFile)
-let bundle: SourceBundle
 
 // Written as a function would use the store: through lib/stores/mongo.ts and the environment it reads.
 const probe = `
@@ -20,16 +19,11 @@ await closeMongo()
 console.log(JSON.stringify(found))
 `
 
-beforeAll(async () => {
-  bundle = await bundleSource('mongo-bundled', probe)
-})
-afterAll(async () => {
-  if (bundle) await rm(bundle.dir, { recursive: true, force: true })
-})
+const bundle = bundledForTests('mongo-bundled', probe)
 
 describe('the MongoDB driver as bundled', () => {
   it('holds no whatwg-url or tr46: the alias put Node URL in their place', () => {
-    const inputs = Object.keys(bundle.metafile.inputs)
+    const inputs = Object.keys(bundle().metafile.inputs)
     expect(
       inputs.filter((path) => /node_modules\/(whatwg-url|tr46|webidl-conversions)\//.test(path)),
     ).toEqual([])
@@ -37,7 +31,7 @@ describe('the MongoDB driver as bundled', () => {
   })
 
   it('connects to the test MongoDB with the connection string the functions get, writes and reads back', async () => {
-    const { stdout } = await run(process.execPath, [bundle.file], {
+    const { stdout } = await run(process.execPath, [bundle().file], {
       cwd: repositoryRoot,
       env: process.env,
     })
