@@ -100,7 +100,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 }
 
 /** local-aws-sqs's handler, with long polls held here (see the top of this file). */
-export function holdingLongPolls(handler: Handler, service: Service): Handler {
+function holdingLongPolls(handler: Handler, service: Service): Handler {
   const waiting = new Set<() => void>()
   const wakeAll = () => {
     for (const wake of waiting) wake()
